@@ -1,0 +1,178 @@
+//! Checking a request: walk it, read and check each file in parallel, add the request-level
+//! budgets, and assemble the report.
+
+use std::path::Path;
+use std::time::{Instant, SystemTime};
+
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use rayon::prelude::*;
+use tracing::{debug, info};
+
+use crate::error::Error;
+use crate::evidence;
+use crate::finding::Finding;
+use crate::inspect::{self, ReadError};
+use crate::policy::Policy;
+use crate::report::{FileEntry, Report};
+use crate::rules::{self, budget, walk as walk_rules, Findings};
+use crate::walk::{self, Entry};
+
+/// How a check runs, as opposed to what it judges (the policy).
+#[derive(Clone, Debug, Default)]
+pub struct Options {
+    /// Worker threads; `None` uses one per core.
+    pub jobs: Option<usize>,
+    /// Draw a progress bar on standard error.
+    pub progress: bool,
+}
+
+/// Fewest files for which a progress bar is worth drawing.
+const PROGRESS_MIN_FILES: usize = 200;
+
+/// Checks the request folder `root` under `policy`. Problems with files in the request are
+/// findings in the report; only a root that cannot be checked at all is an error.
+pub fn check_request(root: &Path, policy: &Policy, options: &Options) -> Result<Report, Error> {
+    validate_root(root)?;
+    let started = Instant::now();
+    let generated_at = humantime::format_rfc3339_seconds(SystemTime::now()).to_string();
+
+    let walked = walk::walk(root, policy);
+    info!(entries = walked.entries.len(), elapsed = ?started.elapsed(), "walked request");
+
+    let progress = progress_bar(options, walked.entries.len());
+    let check = |entry: &Entry| {
+        let file = check_entry(entry, policy);
+        progress.inc(1);
+        file
+    };
+    let mut files: Vec<FileEntry> = match options.jobs {
+        Some(jobs) => rayon::ThreadPoolBuilder::new()
+            .num_threads(jobs)
+            .build()
+            .map_err(|e| Error::Threads(jobs, e.to_string()))?
+            .install(|| walked.entries.par_iter().map(check).collect()),
+        None => walked.entries.par_iter().map(check).collect(),
+    };
+    progress.finish_and_clear();
+    files.sort_by(|a, b| a.path.cmp(&b.path));
+    info!(files = files.len(), elapsed = ?started.elapsed(), "checked files");
+
+    let mut request = Findings::new(policy);
+    for finding in walked.findings {
+        request.push(finding);
+    }
+    budget::check_request(&files, policy, &mut request);
+
+    Ok(Report {
+        root: walk::display_path(root),
+        policy_name: policy.name.clone(),
+        policy_sha256: policy.sha256.clone(),
+        generated_at,
+        files,
+        findings: request.into_vec(),
+        capacity_budget: policy.budgets.capacity_bytes.0,
+    })
+}
+
+fn validate_root(root: &Path) -> Result<(), Error> {
+    let metadata = std::fs::metadata(root).map_err(|source| match source.kind() {
+        std::io::ErrorKind::NotFound => Error::RootMissing(root.to_path_buf()),
+        _ => Error::RootUnreadable {
+            path: root.to_path_buf(),
+            source,
+        },
+    })?;
+    if !metadata.is_dir() {
+        return Err(Error::RootNotDirectory(root.to_path_buf()));
+    }
+    std::fs::read_dir(root).map_err(|source| Error::RootUnreadable {
+        path: root.to_path_buf(),
+        source,
+    })?;
+    Ok(())
+}
+
+fn progress_bar(options: &Options, entries: usize) -> ProgressBar {
+    if !options.progress || entries < PROGRESS_MIN_FILES {
+        return ProgressBar::hidden();
+    }
+    let bar = ProgressBar::with_draw_target(Some(entries as u64), ProgressDrawTarget::stderr());
+    if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} files, {eta} left") {
+        bar.set_style(style);
+    }
+    bar
+}
+
+/// Checks one entry: its walk findings, then, for a regular file, everything its content
+/// shows. Never fails: a file that cannot be read gets a finding saying why.
+pub fn check_entry(entry: &Entry, policy: &Policy) -> FileEntry {
+    let mut findings = Findings::new(policy);
+    for finding in &entry.findings {
+        findings.push(finding.clone());
+    }
+    let mut file = FileEntry {
+        path: entry.path.clone(),
+        bytes: 0,
+        sha256: None,
+        kind: entry.kind.label().to_string(),
+        format: None,
+        detail: None,
+        entropy: None,
+        findings: Vec::new(),
+    };
+    if !entry.read {
+        file.findings = findings.into_vec();
+        return file;
+    }
+
+    match inspect::read(&entry.abs, &entry.path, policy) {
+        Ok(inspected) => {
+            debug!(path = %entry.path, format = %inspected.identity.format, "read");
+            file.bytes = inspected.bytes;
+            file.sha256 = Some(inspected.sha256.clone());
+            file.kind = inspected.class().to_string();
+            file.format = Some(inspected.identity.format.to_string());
+            file.detail = inspected.identity.detail.clone();
+            file.entropy = Some(inspected.stats.entropy());
+            whole_file_findings(&inspected, &mut findings);
+            for check in rules::FILE_CHECKS {
+                check.check(&inspected, policy, &mut findings);
+            }
+        }
+        Err(error) => {
+            if matches!(error, ReadError::NotRegular(_)) {
+                file.kind = "special file".into();
+            }
+            findings.push(
+                Finding::new(
+                    &walk_rules::UNREADABLE,
+                    format!("cannot be read: {error}; it was not checked"),
+                )
+                .with_evidence(evidence! {"error" => error.to_string()}),
+            );
+        }
+    }
+    file.findings = findings.into_vec();
+    file
+}
+
+/// Findings about the read itself: an empty file, a file that changed size while read.
+fn whole_file_findings(file: &inspect::Inspected, findings: &mut Findings) {
+    if file.bytes == 0 && file.size_at_open == 0 {
+        findings.push(Finding::new(&walk_rules::EMPTY_FILE, "the file is empty"));
+    }
+    if file.bytes != file.size_at_open {
+        findings.push(
+            Finding::new(
+                &walk_rules::CHANGED_WHILE_READ,
+                format!(
+                    "the file was {} bytes when opened and {} bytes were read",
+                    file.size_at_open, file.bytes
+                ),
+            )
+            .with_evidence(
+                evidence! {"size_at_open" => file.size_at_open, "bytes_read" => file.bytes},
+            ),
+        );
+    }
+}

@@ -1,0 +1,23 @@
+//! egress-check: decides whether research outputs may leave a Trusted Research Environment.
+//!
+//! The library checks a request folder and returns a [`report::Report`]: a verdict per file
+//! and per request, each backed by findings that say where, what was measured and which
+//! threshold it broke. The pipeline is walk → read once (hash, identify, measure) → rules →
+//! budgets → verdicts → report; each stage is a module.
+
+pub mod check;
+pub mod error;
+pub mod finding;
+pub mod identify;
+pub mod inspect;
+pub mod policy;
+pub mod report;
+pub mod rules;
+pub mod stats;
+pub mod walk;
+
+pub use check::{check_request, Options};
+pub use error::Error;
+pub use finding::{Finding, Severity, Verdict};
+pub use policy::Policy;
+pub use report::Report;

@@ -1,0 +1,243 @@
+//! Policies: the thresholds, budgets and rule severities a check runs under.
+//!
+//! Loading has two phases. The TOML is read into raw serde structs that reject unknown keys;
+//! the raw values are then validated into a trusted [`Policy`], collecting every problem at
+//! once so a policy author fixes them in one pass. A policy file only needs the keys it
+//! changes: it is laid over the default preset before validation.
+
+mod raw;
+pub mod size;
+
+use std::collections::{BTreeMap, HashMap};
+use std::path::Path;
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+
+use crate::error::Error;
+use crate::finding::Severity;
+use crate::identify::Class;
+use crate::rules::{self, Rule};
+pub use size::ByteSize;
+
+/// Policy presets shipped in the binary, selected by name with `--policy NAME`.
+pub const PRESETS: &[(&str, &str)] = &[
+    ("default", include_str!("../../policies/default.toml")),
+    ("strict", include_str!("../../policies/strict.toml")),
+];
+
+/// The validated policy. Every field is present and within range.
+#[derive(Clone, Debug, Serialize)]
+pub struct Policy {
+    pub name: String,
+    pub description: String,
+    pub walk: WalkLimits,
+    pub read: ReadLimits,
+    pub budgets: Budgets,
+    pub opaque: OpaqueSettings,
+    /// Severity per rule code; `None` turns the rule off. Only rules the policy changes.
+    #[serde(serialize_with = "serialize_rules")]
+    pub rules: BTreeMap<&'static str, Option<Severity>>,
+    /// SHA-256 of the effective policy as `policy show` prints it.
+    #[serde(skip)]
+    pub sha256: String,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct WalkLimits {
+    pub max_depth: usize,
+    pub max_entries: usize,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ReadLimits {
+    pub inspect_bytes: ByteSize,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct Budgets {
+    pub file_bytes: ByteSize,
+    pub file_bytes_by_kind: BTreeMap<Class, ByteSize>,
+    pub request_bytes: ByteSize,
+    pub request_files: usize,
+    pub capacity_bytes: ByteSize,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct OpaqueSettings {
+    pub min_bytes: ByteSize,
+    pub entropy_bits: f64,
+    pub alpha: f64,
+    pub block_bytes: ByteSize,
+}
+
+impl Policy {
+    /// Loads a preset by name, or else a policy file by path.
+    pub fn load(name_or_path: &str) -> Result<Policy, Error> {
+        if let Some((name, text)) = PRESETS.iter().find(|(name, _)| *name == name_or_path) {
+            return Policy::from_toml(text, &format!("preset {name:?}"));
+        }
+
+        let path = Path::new(name_or_path);
+        if !path.exists() {
+            return Err(Error::PolicyNotFound(name_or_path.to_string()));
+        }
+        let text = std::fs::read_to_string(path).map_err(|source| Error::PolicyUnreadable {
+            path: path.to_path_buf(),
+            source,
+        })?;
+        Policy::from_toml(&text, &path.display().to_string())
+    }
+
+    /// The default preset. It ships in the binary and is tested, so it always validates.
+    pub fn default_policy() -> Policy {
+        match Policy::from_toml(PRESETS[0].1, "preset \"default\"") {
+            Ok(policy) => policy,
+            Err(error) => panic!("the shipped default policy is invalid: {error}"),
+        }
+    }
+
+    /// Parses `text` laid over the default preset, and validates the result. `origin` names
+    /// the file in error messages.
+    pub fn from_toml(text: &str, origin: &str) -> Result<Policy, Error> {
+        let invalid = |problems: Vec<String>| Error::PolicyInvalid {
+            origin: origin.to_string(),
+            problems,
+        };
+
+        // Parsed alone first, so unknown keys and bad values are reported with this file's
+        // own line numbers.
+        let own: toml::Table = toml::from_str(text).map_err(|e| invalid(vec![e.to_string()]))?;
+        raw::RawPolicy::deserialize_table(own.clone()).map_err(|e| invalid(vec![e]))?;
+
+        let base: toml::Table = toml::from_str(PRESETS[0].1)
+            .map_err(|e| invalid(vec![format!("default preset: {e}")]))?;
+        let merged = raw::merge(base, own);
+        let raw = raw::RawPolicy::deserialize_table(merged).map_err(|e| invalid(vec![e]))?;
+        raw.validate().map_err(invalid)
+    }
+
+    /// The severity this policy gives `rule`, or `None` when the policy turns it off.
+    pub fn severity(&self, rule: &Rule) -> Option<Severity> {
+        match self.rules.get(rule.code) {
+            Some(setting) => *setting,
+            None => Some(rule.severity),
+        }
+    }
+
+    /// The byte budget of one file of class `class`.
+    pub fn file_budget(&self, class: Class) -> u64 {
+        self.budgets
+            .file_bytes_by_kind
+            .get(&class)
+            .unwrap_or(&self.budgets.file_bytes)
+            .0
+    }
+
+    /// The effective policy as TOML: every key, defaults included.
+    pub fn to_toml(&self) -> String {
+        toml::to_string_pretty(self).unwrap_or_else(|e| format!("# cannot render policy: {e}\n"))
+    }
+}
+
+fn serialize_rules<S: serde::Serializer>(
+    rules: &BTreeMap<&'static str, Option<Severity>>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    let named: BTreeMap<&str, &str> = rules
+        .iter()
+        .map(|(code, severity)| (*code, severity.map_or("off", Severity::as_str)))
+        .collect();
+    named.serialize(serializer)
+}
+
+/// Resolves the `[rules]` table: keys are codes or names, values severities or "off".
+fn rule_severities(
+    table: &HashMap<String, String>,
+    problems: &mut Vec<String>,
+) -> BTreeMap<&'static str, Option<Severity>> {
+    let mut resolved = BTreeMap::new();
+    for (key, value) in table {
+        let Some(rule) = rules::lookup(key) else {
+            problems.push(format!(
+                "rules.{key}: no rule has this code or name; `egress-check rules` lists them"
+            ));
+            continue;
+        };
+        let severity = match value.as_str() {
+            "info" => Some(Severity::Info),
+            "review" => Some(Severity::Review),
+            "block" => Some(Severity::Block),
+            "off" => None,
+            other => {
+                problems.push(format!(
+                    "rules.{key} = {other:?}: use \"info\", \"review\", \"block\" or \"off\""
+                ));
+                continue;
+            }
+        };
+        resolved.insert(rule.code, severity);
+    }
+    resolved
+}
+
+fn digest_hex(text: &str) -> String {
+    crate::inspect::hex(&Sha256::digest(text.as_bytes()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn presets_validate() {
+        for (name, _) in PRESETS {
+            let policy = Policy::load(name).expect(name);
+            assert_eq!(policy.name, *name);
+        }
+    }
+
+    #[test]
+    fn partial_file_inherits_defaults() {
+        let policy = Policy::from_toml("name = \"mine\"\n[budgets]\nrequest_files = 7\n", "t")
+            .expect("valid");
+        assert_eq!(policy.budgets.request_files, 7);
+        assert_eq!(policy.budgets.file_bytes, ByteSize(16 << 20));
+    }
+
+    #[test]
+    fn unknown_key_is_named() {
+        let error = Policy::from_toml("[budgets]\nfile_byts = 3\n", "my.toml").unwrap_err();
+        let text = error.to_string();
+        assert!(text.contains("file_byts"), "{text}");
+        assert!(text.contains("my.toml"), "{text}");
+    }
+
+    #[test]
+    fn every_problem_is_reported_at_once() {
+        let text = "[opaque]\nalpha = 2.0\nentropy_bits = 9.5\n[rules]\nZ999 = \"block\"\n";
+        let Err(Error::PolicyInvalid { problems, .. }) = Policy::from_toml(text, "p") else {
+            panic!("expected invalid policy");
+        };
+        assert_eq!(problems.len(), 3, "{problems:?}");
+    }
+
+    #[test]
+    fn rules_can_be_retuned_or_turned_off() {
+        let text = "[rules]\nhidden-entry = \"off\"\nW001 = \"review\"\n";
+        let policy = Policy::from_toml(text, "p").expect("valid");
+        assert_eq!(policy.severity(&rules::walk::HIDDEN_ENTRY), None);
+        assert_eq!(
+            policy.severity(&rules::walk::SYMLINK),
+            Some(Severity::Review)
+        );
+    }
+
+    #[test]
+    fn hash_changes_with_content() {
+        let a = Policy::from_toml("[budgets]\nrequest_files = 7\n", "a").expect("valid");
+        let b = Policy::from_toml("[budgets]\nrequest_files = 8\n", "b").expect("valid");
+        assert_ne!(a.sha256, b.sha256);
+        assert_eq!(a.sha256.len(), 64);
+    }
+}

@@ -1,0 +1,228 @@
+//! The policy as written: serde structs that reject unknown keys, and their validation.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::Deserialize;
+
+use super::{
+    digest_hex, rule_severities, Budgets, ByteSize, OpaqueSettings, Policy, ReadLimits, WalkLimits,
+};
+use crate::identify::Class;
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(super) struct RawPolicy {
+    name: Option<String>,
+    description: Option<String>,
+    walk: Option<RawWalk>,
+    read: Option<RawRead>,
+    budgets: Option<RawBudgets>,
+    opaque: Option<RawOpaque>,
+    #[serde(default)]
+    rules: HashMap<String, String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawWalk {
+    max_depth: Option<usize>,
+    max_entries: Option<usize>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawRead {
+    inspect_bytes: Option<ByteSize>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBudgets {
+    file_bytes: Option<ByteSize>,
+    #[serde(default)]
+    file_bytes_by_kind: HashMap<String, ByteSize>,
+    request_bytes: Option<ByteSize>,
+    request_files: Option<usize>,
+    capacity_bytes: Option<ByteSize>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawOpaque {
+    min_bytes: Option<ByteSize>,
+    entropy_bits: Option<f64>,
+    alpha: Option<f64>,
+    block_bytes: Option<ByteSize>,
+}
+
+impl RawPolicy {
+    pub(super) fn deserialize_table(table: toml::Table) -> Result<RawPolicy, String> {
+        RawPolicy::deserialize(toml::Value::Table(table)).map_err(|e| e.to_string())
+    }
+
+    /// Checks every value and builds the trusted policy, or lists every problem found.
+    pub(super) fn validate(self) -> Result<Policy, Vec<String>> {
+        let mut problems = Vec::new();
+        let mut need = |key: &str| problems.push(format!("{key}: missing"));
+
+        let walk = self.walk.unwrap_or(RawWalk {
+            max_depth: None,
+            max_entries: None,
+        });
+        let read = self.read.unwrap_or(RawRead {
+            inspect_bytes: None,
+        });
+        let budgets = self.budgets.unwrap_or(RawBudgets {
+            file_bytes: None,
+            file_bytes_by_kind: HashMap::new(),
+            request_bytes: None,
+            request_files: None,
+            capacity_bytes: None,
+        });
+        let opaque = self.opaque.unwrap_or(RawOpaque {
+            min_bytes: None,
+            entropy_bits: None,
+            alpha: None,
+            block_bytes: None,
+        });
+
+        let max_depth = walk.max_depth.unwrap_or_else(|| {
+            need("walk.max_depth");
+            0
+        });
+        let max_entries = walk.max_entries.unwrap_or_else(|| {
+            need("walk.max_entries");
+            0
+        });
+        let inspect_bytes = read.inspect_bytes.unwrap_or_else(|| {
+            need("read.inspect_bytes");
+            ByteSize(0)
+        });
+        let file_bytes = budgets.file_bytes.unwrap_or_else(|| {
+            need("budgets.file_bytes");
+            ByteSize(0)
+        });
+        let request_bytes = budgets.request_bytes.unwrap_or_else(|| {
+            need("budgets.request_bytes");
+            ByteSize(0)
+        });
+        let request_files = budgets.request_files.unwrap_or_else(|| {
+            need("budgets.request_files");
+            0
+        });
+        let capacity_bytes = budgets.capacity_bytes.unwrap_or_else(|| {
+            need("budgets.capacity_bytes");
+            ByteSize(0)
+        });
+        let min_bytes = opaque.min_bytes.unwrap_or_else(|| {
+            need("opaque.min_bytes");
+            ByteSize(0)
+        });
+        let entropy_bits = opaque.entropy_bits.unwrap_or_else(|| {
+            need("opaque.entropy_bits");
+            0.0
+        });
+        let alpha = opaque.alpha.unwrap_or_else(|| {
+            need("opaque.alpha");
+            0.0
+        });
+        let block_bytes = opaque.block_bytes.unwrap_or_else(|| {
+            need("opaque.block_bytes");
+            ByteSize(0)
+        });
+
+        if max_depth == 0 {
+            problems.push("walk.max_depth: must be at least 1".into());
+        }
+        if max_entries == 0 {
+            problems.push("walk.max_entries: must be at least 1".into());
+        }
+        if inspect_bytes.0 < 1 << 20 {
+            problems.push(format!(
+                "read.inspect_bytes = {inspect_bytes}: must be at least 1 MiB so rules see whole \
+                 tables and plots"
+            ));
+        }
+        if !(0.0..=8.0).contains(&entropy_bits) {
+            problems.push(format!(
+                "opaque.entropy_bits = {entropy_bits}: bits per byte lie between 0 and 8"
+            ));
+        }
+        if !(alpha > 0.0 && alpha < 1.0) {
+            problems.push(format!(
+                "opaque.alpha = {alpha}: a significance level lies strictly between 0 and 1"
+            ));
+        }
+        if block_bytes.0 < 1280 {
+            problems.push(format!(
+                "opaque.block_bytes = {block_bytes}: the chi-square test over 256 byte values \
+                 needs blocks of at least 1280 bytes"
+            ));
+        }
+        if min_bytes.0 < 1280 {
+            problems.push(format!(
+                "opaque.min_bytes = {min_bytes}: must be at least 1280 bytes (5 per byte value)"
+            ));
+        }
+
+        let mut by_kind = BTreeMap::new();
+        for (kind, size) in budgets.file_bytes_by_kind {
+            match kind.parse::<Class>() {
+                Ok(class) => {
+                    by_kind.insert(class, size);
+                }
+                Err(known) => problems.push(format!(
+                    "budgets.file_bytes_by_kind.{kind}: not a kind of file; kinds are {known}"
+                )),
+            }
+        }
+
+        let rules = rule_severities(&self.rules, &mut problems);
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+
+        let mut policy = Policy {
+            name: self.name.unwrap_or_else(|| "unnamed".into()),
+            description: self.description.unwrap_or_default(),
+            walk: WalkLimits {
+                max_depth,
+                max_entries,
+            },
+            read: ReadLimits { inspect_bytes },
+            budgets: Budgets {
+                file_bytes,
+                file_bytes_by_kind: by_kind,
+                request_bytes,
+                request_files,
+                capacity_bytes,
+            },
+            opaque: OpaqueSettings {
+                min_bytes,
+                entropy_bits,
+                alpha,
+                block_bytes,
+            },
+            rules,
+            sha256: String::new(),
+        };
+        policy.sha256 = digest_hex(&policy.to_toml());
+        Ok(policy)
+    }
+}
+
+/// Lays `over` on top of `base`, table by table: a key in `over` replaces the same key in
+/// `base`, except that two tables are merged.
+pub(super) fn merge(mut base: toml::Table, over: toml::Table) -> toml::Table {
+    for (key, value) in over {
+        match (base.remove(&key), value) {
+            (Some(toml::Value::Table(inner)), toml::Value::Table(over_inner)) => {
+                base.insert(key, toml::Value::Table(merge(inner, over_inner)));
+            }
+            (_, value) => {
+                base.insert(key, value);
+            }
+        }
+    }
+    base
+}

@@ -1,0 +1,107 @@
+//! The report of a check: per-file results, request-level findings, verdicts and summary,
+//! and the renderers that turn it into text for a person or JSON for a program.
+//!
+//! The JSON form is the `egress-check/report/v1` contract described in README: airlock
+//! systems parse it, so its field names and meanings only ever grow.
+
+mod json;
+mod text;
+
+use std::io::{self, Write};
+
+use crate::finding::{Finding, Verdict};
+
+pub use json::JsonRenderer;
+pub use text::TextRenderer;
+
+/// Name of the JSON report schema; bumped only for incompatible changes.
+pub const SCHEMA: &str = "egress-check/report/v1";
+
+/// One entry of the request as reported: a regular file, or another entry with findings.
+#[derive(Clone, Debug)]
+pub struct FileEntry {
+    /// Relative to the request root, `/`-separated.
+    pub path: String,
+    pub bytes: u64,
+    /// Present for every regular file that could be read.
+    pub sha256: Option<String>,
+    /// The class of a regular file, or the kind of another entry ("symlink", "fifo").
+    pub kind: String,
+    pub format: Option<String>,
+    pub detail: Option<String>,
+    /// Shannon entropy of the whole file, bits per byte.
+    pub entropy: Option<f64>,
+    pub findings: Vec<Finding>,
+}
+
+impl FileEntry {
+    pub fn verdict(&self) -> Verdict {
+        Verdict::from_findings(&self.findings)
+    }
+
+    /// Bytes this file could be carrying unseen: the findings' estimates added, never more
+    /// than the file.
+    pub fn capacity_bytes(&self) -> u64 {
+        let claimed: u64 = self.findings.iter().map(|f| f.capacity_bytes).sum();
+        claimed.min(self.bytes)
+    }
+}
+
+/// Everything one check found.
+#[derive(Clone, Debug)]
+pub struct Report {
+    /// The request folder as given on the command line.
+    pub root: String,
+    pub policy_name: String,
+    pub policy_sha256: String,
+    /// When the check ran, RFC 3339 in UTC: the one field that differs between two runs.
+    pub generated_at: String,
+    /// In path order.
+    pub files: Vec<FileEntry>,
+    /// Findings about the request as a whole: budgets and walk limits.
+    pub findings: Vec<Finding>,
+    /// The policy's capacity budget, shown beside the measured capacity.
+    pub capacity_budget: u64,
+}
+
+/// Counts for the summary line and the JSON `summary` object.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Summary {
+    pub files: usize,
+    pub bytes: u64,
+    pub pass: usize,
+    pub review: usize,
+    pub block: usize,
+    pub capacity_bytes: u64,
+}
+
+impl Report {
+    /// The worst verdict over the files and the request-level findings.
+    pub fn verdict(&self) -> Verdict {
+        let files = self.files.iter().map(FileEntry::verdict);
+        let request = Verdict::from_findings(&self.findings);
+        files.chain([request]).max().unwrap_or(Verdict::Pass)
+    }
+
+    pub fn summary(&self) -> Summary {
+        let mut summary = Summary {
+            files: self.files.len(),
+            ..Summary::default()
+        };
+        for file in &self.files {
+            summary.bytes += file.bytes;
+            summary.capacity_bytes += file.capacity_bytes();
+            match file.verdict() {
+                Verdict::Pass => summary.pass += 1,
+                Verdict::Review => summary.review += 1,
+                Verdict::Block => summary.block += 1,
+            }
+        }
+        summary
+    }
+}
+
+/// Writes a report in one format.
+pub trait Renderer {
+    fn render(&self, report: &Report, out: &mut dyn Write) -> io::Result<()>;
+}

@@ -1,0 +1,153 @@
+//! The rule registry: every rule's code, name, default severity and documentation, in one list.
+//!
+//! `egress-check rules`, the reports and policy validation all read [`RULES`], so a rule that
+//! exists is documented and can be tuned by a policy. Each family of rules lives in its own
+//! module, which holds both the rule metadata and the check that emits its findings.
+
+pub mod budget;
+pub mod coverage;
+pub mod executable;
+pub mod identity;
+pub mod opaque;
+pub mod walk;
+
+use std::fmt;
+
+use serde::Serialize;
+
+use crate::finding::{Finding, Severity};
+use crate::inspect::Inspected;
+use crate::policy::Policy;
+
+/// The family a rule belongs to; the first letter of its code.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Family {
+    /// W: the folder itself (links, special files, names, limits).
+    Walk,
+    /// I: what a file is, against what its name says.
+    Identity,
+    /// O: data that cannot be verified (ciphertext, random bytes, unknown binaries).
+    Opaque,
+    /// X: native executables and libraries.
+    Executable,
+    /// K: files of a kind this version has no content rules for.
+    Coverage,
+    /// B: size and capacity budgets, per file and per request.
+    Budget,
+}
+
+impl fmt::Display for Family {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let name = match self {
+            Family::Walk => "walk",
+            Family::Identity => "identity",
+            Family::Opaque => "opaque",
+            Family::Executable => "executable",
+            Family::Coverage => "coverage",
+            Family::Budget => "budget",
+        };
+        f.write_str(name)
+    }
+}
+
+/// A rule's identity and documentation. The check that emits it lives in the family module.
+///
+/// The documentation follows fixed sections so that `egress-check rule CODE` reads the same
+/// for every rule: what it detects, why it matters for disclosure, how to fix the output, the
+/// policy keys that tune it, and the sources its numbers come from.
+#[derive(Debug, Serialize)]
+pub struct Rule {
+    /// Stable code: family letter and three digits.
+    pub code: &'static str,
+    /// Kebab-case name of the problem the rule finds.
+    pub name: &'static str,
+    pub family: Family,
+    /// Severity when the policy does not set one.
+    pub severity: Severity,
+    /// One line for listings.
+    pub summary: &'static str,
+    pub detects: &'static str,
+    pub why: &'static str,
+    pub fix: &'static str,
+    /// Policy keys that change what the rule measures or tolerates.
+    pub policy_keys: &'static [&'static str],
+    /// Papers, handbooks and guidance the rule follows.
+    pub references: &'static [&'static str],
+}
+
+/// Every rule, in code order.
+pub static RULES: &[&Rule] = &[
+    &walk::SYMLINK,
+    &walk::SPECIAL_FILE,
+    &walk::UNREADABLE,
+    &walk::NAME_NOT_UTF8,
+    &walk::HIDDEN_ENTRY,
+    &walk::CONTROL_CHARACTER_NAME,
+    &walk::DEPTH_LIMIT,
+    &walk::ENTRY_LIMIT,
+    &walk::EMPTY_FILE,
+    &walk::CHANGED_WHILE_READ,
+    &identity::EXTENSION_MISMATCH,
+    &identity::DISGUISED_CONTENT,
+    &opaque::RANDOM_DATA,
+    &opaque::CIPHERTEXT,
+    &opaque::UNKNOWN_BINARY,
+    &executable::NATIVE_EXECUTABLE,
+    &coverage::NO_CONTENT_RULES,
+    &coverage::CONTENT_NOT_INSPECTED,
+    &budget::FILE_BYTES,
+    &budget::REQUEST_BYTES,
+    &budget::REQUEST_FILES,
+    &budget::CAPACITY,
+];
+
+/// Finds a rule by its code (`W001`) or its name (`symlink`), ignoring case.
+pub fn lookup(code_or_name: &str) -> Option<&'static Rule> {
+    RULES.iter().copied().find(|rule| {
+        rule.code.eq_ignore_ascii_case(code_or_name) || rule.name.eq_ignore_ascii_case(code_or_name)
+    })
+}
+
+/// A family's check of one file's content. Families that look inside files implement this;
+/// [`FILE_CHECKS`] lists them in the order they run.
+pub trait FileCheck: Sync {
+    fn check(&self, file: &Inspected, policy: &Policy, out: &mut Findings);
+}
+
+/// The content checks, run on every regular file that could be read.
+pub static FILE_CHECKS: &[&dyn FileCheck] = &[
+    &identity::IdentityCheck,
+    &budget::FileBudgetCheck,
+    &opaque::OpaqueCheck,
+    &executable::ExecutableCheck,
+    &coverage::CoverageCheck,
+];
+
+/// Collects findings, giving each the severity the policy sets for its rule and dropping
+/// those of rules the policy turns off, so that rules never ask whether they are enabled.
+pub struct Findings<'p> {
+    policy: &'p Policy,
+    items: Vec<Finding>,
+}
+
+impl<'p> Findings<'p> {
+    pub fn new(policy: &'p Policy) -> Findings<'p> {
+        Findings {
+            policy,
+            items: Vec::new(),
+        }
+    }
+
+    /// Records `finding` under the severity the policy gives its rule.
+    pub fn push(&mut self, mut finding: Finding) {
+        if let Some(severity) = self.policy.severity(finding.rule) {
+            finding.severity = severity;
+            self.items.push(finding);
+        }
+    }
+
+    pub fn into_vec(self) -> Vec<Finding> {
+        self.items
+    }
+}

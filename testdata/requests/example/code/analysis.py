@@ -1,0 +1,6 @@
+"""Fit the incidence model and export aggregate tables."""
+import pandas as pd
+
+cohort = pd.read_parquet('/data/cohort.parquet')
+table = pd.crosstab(cohort.age_band, cohort.sex, margins=True, margins_name='Total')
+table.to_csv('outputs/tables/age_by_sex.csv')
