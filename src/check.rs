@@ -176,3 +176,56 @@ fn whole_file_findings(file: &inspect::Inspected, findings: &mut Findings) {
         );
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::walk::EntryKind;
+
+    fn entry(abs: &Path, path: &str) -> Entry {
+        Entry {
+            abs: abs.to_path_buf(),
+            path: path.to_string(),
+            kind: EntryKind::File,
+            findings: Vec::new(),
+            read: true,
+        }
+    }
+
+    #[test]
+    fn a_file_that_vanished_after_the_walk_is_blocked() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let gone = dir.path().join("gone.csv");
+        let file = check_entry(&entry(&gone, "gone.csv"), &Policy::default_policy());
+        assert_eq!(file.sha256, None);
+        assert_eq!(file.findings.len(), 1);
+        assert_eq!(file.findings[0].rule.code, "W003");
+        assert!(file.findings[0].message.contains("disappeared"));
+    }
+
+    #[test]
+    fn a_file_swapped_for_a_link_after_the_walk_is_not_followed() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        std::fs::write(dir.path().join("real.csv"), "a,b\n1,2\n").expect("write");
+        let link = dir.path().join("swapped.csv");
+        std::os::unix::fs::symlink(dir.path().join("real.csv"), &link).expect("link");
+        let file = check_entry(&entry(&link, "swapped.csv"), &Policy::default_policy());
+        assert_eq!(file.sha256, None);
+        assert!(file.findings[0].message.contains("symbolic link"));
+    }
+
+    #[test]
+    fn a_size_change_during_the_read_is_blocked() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("t.csv");
+        std::fs::write(&path, "a,b\n1,2\n").expect("write");
+        let policy = Policy::default_policy();
+        let mut inspected = inspect::read(&path, "t.csv", &policy).expect("read");
+        inspected.size_at_open += 10;
+        let mut findings = Findings::new(&policy);
+        whole_file_findings(&inspected, &mut findings);
+        let findings = findings.into_vec();
+        assert_eq!(findings.len(), 1);
+        assert_eq!(findings[0].rule.code, "W010");
+    }
+}

@@ -525,11 +525,13 @@ fn text_encoding(head: &[u8]) -> Option<&'static str> {
         // A character cut in two at the end of the sample is still UTF-8.
         Err(e) if e.error_len().is_none() => Some("utf-8"),
         Err(_) => {
-            // Windows-1252 leaves five bytes undefined; text never holds them.
+            // Windows-1252 leaves five bytes undefined, and text in it is still mostly ASCII
+            // (accented letters are a few in every word, not every byte).
             let undefined = head
                 .iter()
                 .any(|b| matches!(b, 0x81 | 0x8d | 0x8f | 0x90 | 0x9d));
-            (!undefined).then_some("windows-1252")
+            let ascii = head.iter().filter(|b| b.is_ascii()).count();
+            (!undefined && ascii * 10 >= head.len() * 7).then_some("windows-1252")
         }
     }
 }

@@ -151,3 +151,77 @@ impl<'p> Findings<'p> {
         self.items
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_and_well_formed() {
+        let mut codes: Vec<&str> = RULES.iter().map(|r| r.code).collect();
+        codes.sort_unstable();
+        codes.dedup();
+        assert_eq!(codes.len(), RULES.len(), "duplicate rule code");
+        for rule in RULES {
+            let (letter, digits) = rule.code.split_at(1);
+            assert!(
+                letter.chars().all(|c| c.is_ascii_uppercase()),
+                "{}",
+                rule.code
+            );
+            assert!(digits.len() == 3 && digits.chars().all(|c| c.is_ascii_digit()));
+        }
+    }
+
+    #[test]
+    fn names_are_unique_kebab_case() {
+        let mut names: Vec<&str> = RULES.iter().map(|r| r.name).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), RULES.len(), "duplicate rule name");
+        for rule in RULES {
+            assert!(
+                rule.name
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-'),
+                "{}",
+                rule.name
+            );
+        }
+    }
+
+    #[test]
+    fn every_rule_is_documented() {
+        for rule in RULES {
+            for (section, text) in [
+                ("summary", rule.summary),
+                ("detects", rule.detects),
+                ("why", rule.why),
+                ("fix", rule.fix),
+            ] {
+                assert!(text.len() > 10, "{} has no {section}", rule.code);
+            }
+            assert!(
+                !rule.policy_keys.is_empty(),
+                "{} names no policy key",
+                rule.code
+            );
+        }
+    }
+
+    #[test]
+    fn readme_lists_every_rule() {
+        let readme = include_str!("../../README.md");
+        for rule in RULES {
+            let row = format!("| {} | {} | {} |", rule.code, rule.name, rule.severity);
+            assert!(readme.contains(&row), "README's rules table lacks {row}");
+        }
+    }
+
+    #[test]
+    fn lookup_by_code_or_name() {
+        assert_eq!(lookup("w001").map(|r| r.name), Some("symlink"));
+        assert_eq!(lookup("random-data").map(|r| r.code), Some("O001"));
+        assert!(lookup("nothing").is_none());
+    }
+}
