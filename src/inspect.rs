@@ -149,11 +149,15 @@ fn start_content(identity: &Identity, head: &[u8], size: u64, policy: &Policy) -
     let wanted = needs_content(class)
         && size <= policy.read.inspect_bytes.0
         && size <= policy.file_budget(class);
-    wanted.then(|| {
-        let mut kept = Vec::with_capacity(size as usize);
-        kept.extend_from_slice(head);
-        kept
-    })
+    if !wanted {
+        return None;
+    }
+    // A failed reservation leaves the file unkept (and reported as not inspected) instead of
+    // aborting the whole check.
+    let mut kept = Vec::new();
+    kept.try_reserve_exact(usize::try_from(size).ok()?).ok()?;
+    kept.extend_from_slice(head);
+    Some(kept)
 }
 
 fn keep(kept: &mut Vec<u8>, chunk: &[u8], policy: &Policy) {

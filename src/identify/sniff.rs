@@ -255,7 +255,9 @@ fn local_header_names(head: &[u8]) -> Vec<String> {
         if flags & 0x08 != 0 {
             break;
         }
-        at += 30 + name_len + extra_len + compressed as usize;
+        at = at
+            .saturating_add(30 + name_len + extra_len)
+            .saturating_add(compressed as usize);
     }
     names
 }

@@ -153,6 +153,12 @@ impl RawPolicy {
                 "opaque.alpha = {alpha}: a significance level lies strictly between 0 and 1"
             ));
         }
+        if block_bytes.0 > 16 << 20 {
+            problems.push(format!(
+                "opaque.block_bytes = {block_bytes}: at most 16 MiB, or random regions cannot \
+                 be located"
+            ));
+        }
         if block_bytes.0 < 1280 {
             problems.push(format!(
                 "opaque.block_bytes = {block_bytes}: the chi-square test over 256 byte values \
