@@ -66,17 +66,19 @@ pub enum ReadError {
 
 /// Reads `abs` once, hashing and measuring every byte.
 pub fn read(abs: &Path, path: &str, policy: &Policy) -> Result<Inspected, ReadError> {
-    let mut file = open_regular(abs)?;
-    let size_at_open = file.metadata()?.len();
+    let (mut file, size_at_open) = open_regular(abs)?;
     let extension = extension_of(path);
 
     let mut hasher = Sha256::new();
-    let mut stats = ByteStats::new(policy.opaque.block_bytes.0 as usize, policy.opaque.alpha);
+    let opaque = &policy.opaque;
+    let mut stats = ByteStats::new(opaque.block_bytes.0 as usize, opaque.block_critical);
     let mut head = Vec::with_capacity(size_at_open.min(HEAD_BYTES as u64) as usize);
     let mut content: Option<Vec<u8>> = None;
     let mut first_look: Option<Identity> = None;
     let mut bytes = 0u64;
-    let mut buffer = vec![0u8; CHUNK_BYTES];
+    // Small files are the common case: a buffer the size of the file, not of a large chunk,
+    // keeps the cost per file down to the read itself.
+    let mut buffer = vec![0u8; (size_at_open as usize).clamp(4096, CHUNK_BYTES)];
 
     loop {
         let n = match file.read(&mut buffer) {
@@ -175,8 +177,8 @@ pub fn needs_content(class: Class) -> bool {
 }
 
 /// Opens a regular file without following a final symbolic link and without blocking (a fifo
-/// swapped in after the walk would otherwise block the open forever).
-fn open_regular(abs: &Path) -> Result<File, ReadError> {
+/// swapped in after the walk would otherwise block the open forever), and returns its size.
+fn open_regular(abs: &Path) -> Result<(File, u64), ReadError> {
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
     #[cfg(unix)]
@@ -189,11 +191,13 @@ fn open_regular(abs: &Path) -> Result<File, ReadError> {
         _ if e.raw_os_error() == Some(libc::ELOOP) => ReadError::BecameLink,
         _ => ReadError::Io(e),
     })?;
-    let file_type = file.metadata()?.file_type();
-    if !file_type.is_file() {
-        return Err(ReadError::NotRegular(crate::walk::special_kind(&file_type)));
+    let metadata = file.metadata()?;
+    if !metadata.is_file() {
+        return Err(ReadError::NotRegular(crate::walk::special_kind(
+            &metadata.file_type(),
+        )));
     }
-    Ok(file)
+    Ok((file, metadata.len()))
 }
 
 /// The lowercased extension of the last path component.

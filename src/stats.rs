@@ -43,23 +43,27 @@ pub struct ByteStats {
     random_blocks: u64,
     regions: Vec<Region>,
     regions_dropped: u64,
+    /// Shannon entropy of the whole file, set by `finish`.
+    entropy: f64,
 }
 
 impl ByteStats {
-    /// Statistics with blocks of `block_bytes` judged uniform when the chi-square test does
-    /// not reject uniformity at significance `alpha`.
-    pub fn new(block_bytes: usize, alpha: f64) -> ByteStats {
+    /// Statistics with blocks of `block_bytes` judged uniform when their chi-square statistic
+    /// is at most `block_critical` (see [`chi_square_critical`]; computed once per policy,
+    /// since the inverse distribution function is far dearer than reading a small file).
+    pub fn new(block_bytes: usize, block_critical: f64) -> ByteStats {
         ByteStats {
             histogram: [0; 256],
             total: 0,
             block_bytes: block_bytes.max(256),
-            block_critical: chi_square_critical(alpha),
+            block_critical,
             block: [[0; 256]; 4],
             block_filled: 0,
             blocks: 0,
             random_blocks: 0,
             regions: Vec::new(),
             regions_dropped: 0,
+            entropy: 0.0,
         }
     }
 
@@ -77,11 +81,13 @@ impl ByteStats {
         }
     }
 
-    /// Folds the last, partial block in. Call once, after the last `update`.
+    /// Folds the last, partial block in and computes the whole-file measures. Call once,
+    /// after the last `update`.
     pub fn finish(&mut self) {
         if self.block_filled > 0 {
             self.close_block();
         }
+        self.entropy = entropy(&self.histogram, self.total);
     }
 
     fn close_block(&mut self) {
@@ -131,7 +137,7 @@ impl ByteStats {
 
     /// Shannon entropy of the byte distribution, in bits per byte (0 to 8).
     pub fn entropy(&self) -> f64 {
-        entropy(&self.histogram, self.total)
+        self.entropy
     }
 
     /// Entropy with the Miller-Madow correction for small-sample bias, (m - 1) / (2 n ln 2)
@@ -232,7 +238,7 @@ mod tests {
     use super::*;
 
     fn stats_of(data: &[u8], block: usize) -> ByteStats {
-        let mut stats = ByteStats::new(block, 0.001);
+        let mut stats = ByteStats::new(block, chi_square_critical(0.001));
         for chunk in data.chunks(1000) {
             stats.update(chunk);
         }

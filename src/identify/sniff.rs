@@ -353,6 +353,18 @@ fn is_old_stata(head: &[u8], extension: Option<&str>) -> bool {
 /// Pickle protocols 2 to 5 start with PROTO; protocols 0 and 1 are recognised by the usual
 /// first opcodes and the STOP at the end.
 fn pickle(head: &[u8]) -> Option<Identity> {
+    // PyTorch's legacy format is a pickle whose first object is a long magic number.
+    if head.starts_with(&[0x80, 0x02, 0x8a, 0x0a]) {
+        return Some(Identity::with(Format::PyTorch, "legacy pickle checkpoint"));
+    }
+    let protocol = match head {
+        // After PROTO 4 and 5 comes FRAME (0x95); after PROTO 2 and 3 any opcode.
+        [0x80, protocol @ 2..=5, next, ..] if *protocol < 4 || *next == 0x95 => {
+            format!("protocol {protocol}")
+        }
+        _ if is_protocol_0_or_1(head) => "protocol 0 or 1".to_string(),
+        _ => return None,
+    };
     let joblib =
         find(head, b"joblib.numpy_pickle").is_some() || find(head, b"NumpyArrayWrapper").is_some();
     let format = if joblib {
@@ -360,26 +372,20 @@ fn pickle(head: &[u8]) -> Option<Identity> {
     } else {
         Format::Pickle
     };
-    if let [0x80, protocol @ 2..=5, next, ..] = head {
-        // After PROTO 4 and 5 comes FRAME (0x95); after PROTO 2 and 3 any opcode.
-        if *protocol < 4 || *next == 0x95 {
-            return Some(Identity::with(format, format!("protocol {protocol}")));
-        }
-    }
-    if head.starts_with(&[0x80, 0x02, 0x8a, 0x0a]) {
-        return Some(Identity::with(Format::PyTorch, "legacy pickle checkpoint"));
-    }
+    Some(Identity::with(format, protocol))
+}
+
+fn is_protocol_0_or_1(head: &[u8]) -> bool {
     let protocol0 = head.starts_with(b"(dp0\n")
         || head.starts_with(b"(lp0\n")
         || (is_global_opcode(head) && head.ends_with(b"."));
     // Protocol 1 arguments are binary, so text that happens to start with "(K" is not one.
-    let binary = head.iter().any(|&b| b < 0x09);
     let protocol1 = matches!(
         head,
         [b'}' | b']' | b'(', b'q' | b'(' | b'X' | b'U' | b'K', ..]
-    ) && binary
-        && head.ends_with(b".");
-    (protocol0 || protocol1).then(|| Identity::with(format, "protocol 0 or 1"))
+    ) && head.ends_with(b".")
+        && head.iter().any(|&b| b < 0x09);
+    protocol0 || protocol1
 }
 
 /// A protocol 0 GLOBAL opcode: `c`, a dotted module name, a newline, a name, a newline.

@@ -69,6 +69,9 @@ pub struct OpaqueSettings {
     pub entropy_bits: f64,
     pub alpha: f64,
     pub block_bytes: ByteSize,
+    /// The chi-square statistic at which a block's uniformity is rejected at `alpha`.
+    #[serde(skip)]
+    pub block_critical: f64,
 }
 
 impl Policy {

@@ -208,6 +208,7 @@ impl RawPolicy {
                 entropy_bits,
                 alpha,
                 block_bytes,
+                block_critical: crate::stats::chi_square_critical(alpha),
             },
             rules,
             sha256: String::new(),
