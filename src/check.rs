@@ -1,6 +1,7 @@
 //! Checking a request: walk it, read and check each file in parallel, add the request-level
 //! budgets, and assemble the report.
 
+use std::cell::Cell;
 use std::path::Path;
 use std::time::{Instant, SystemTime};
 
@@ -11,10 +12,12 @@ use tracing::{debug, info};
 use crate::error::Error;
 use crate::evidence;
 use crate::finding::Finding;
-use crate::inspect::{self, ReadError};
+use crate::identify::Class;
+use crate::inspect::{self, Inspected, ReadError};
 use crate::policy::Policy;
 use crate::report::{FileEntry, Report};
-use crate::rules::{self, budget, walk as walk_rules, Findings};
+use crate::rules::{self, archive as archive_rules, budget, walk as walk_rules, Findings};
+use crate::unpack;
 use crate::walk::{self, Entry};
 
 /// How a check runs, as opposed to what it judges (the policy).
@@ -41,11 +44,11 @@ pub fn check_request(root: &Path, policy: &Policy, options: &Options) -> Result<
 
     let progress = progress_bar(options, walked.entries.len());
     let check = |entry: &Entry| {
-        let file = check_entry(entry, policy);
+        let files = check_entry(entry, policy);
         progress.inc(1);
-        file
+        files
     };
-    let mut files: Vec<FileEntry> = match options.jobs {
+    let checked: Vec<Vec<FileEntry>> = match options.jobs {
         Some(jobs) => rayon::ThreadPoolBuilder::new()
             .num_threads(jobs)
             .build()
@@ -54,6 +57,7 @@ pub fn check_request(root: &Path, policy: &Policy, options: &Options) -> Result<
         None => walked.entries.par_iter().map(check).collect(),
     };
     progress.finish_and_clear();
+    let mut files: Vec<FileEntry> = checked.into_iter().flatten().collect();
     files.sort_by(|a, b| a.path.cmp(&b.path));
     info!(files = files.len(), elapsed = ?started.elapsed(), "checked files");
 
@@ -104,40 +108,24 @@ fn progress_bar(options: &Options, entries: usize) -> ProgressBar {
 }
 
 /// Checks one entry: its walk findings, then, for a regular file, everything its content
-/// shows. Never fails: a file that cannot be read gets a finding saying why.
-pub fn check_entry(entry: &Entry, policy: &Policy) -> FileEntry {
+/// shows, followed by the members of an archive. Never fails: a file that cannot be read gets
+/// a finding saying why.
+pub fn check_entry(entry: &Entry, policy: &Policy) -> Vec<FileEntry> {
     let mut findings = Findings::new(policy);
     for finding in &entry.findings {
         findings.push(finding.clone());
     }
-    let mut file = FileEntry {
-        path: entry.path.clone(),
-        bytes: 0,
-        sha256: None,
-        kind: entry.kind.label().to_string(),
-        format: None,
-        detail: None,
-        entropy: None,
-        findings: Vec::new(),
-    };
+    let mut file = FileEntry::new(&entry.path, entry.kind.label());
     if !entry.read {
         file.findings = findings.into_vec();
-        return file;
+        return vec![file];
     }
 
     match inspect::read(&entry.abs, &entry.path, policy) {
         Ok(inspected) => {
             debug!(path = %entry.path, format = %inspected.identity.format, "read");
-            file.bytes = inspected.bytes;
-            file.sha256 = Some(inspected.sha256.clone());
-            file.kind = inspected.class().to_string();
-            file.format = Some(inspected.identity.format.to_string());
-            file.detail = inspected.identity.detail.clone();
-            file.entropy = Some(inspected.stats.entropy());
-            whole_file_findings(&inspected, &mut findings);
-            for check in rules::FILE_CHECKS {
-                check.check(&inspected, policy, &mut findings);
-            }
+            let inflated = Cell::new(0);
+            check_inspected(inspected, policy, file, findings, 0, &inflated)
         }
         Err(error) => {
             if matches!(error, ReadError::NotRegular(_)) {
@@ -150,10 +138,148 @@ pub fn check_entry(entry: &Entry, policy: &Policy) -> FileEntry {
                 )
                 .with_evidence(evidence! {"error" => error.to_string()}),
             );
+            file.findings = findings.into_vec();
+            vec![file]
         }
     }
+}
+
+/// Runs every content check on a file read from disk or inflated from an archive, and
+/// returns its entry followed by the entries of its members.
+fn check_inspected(
+    mut inspected: Inspected,
+    policy: &Policy,
+    mut file: FileEntry,
+    mut findings: Findings,
+    depth: usize,
+    inflated: &Cell<u64>,
+) -> Vec<FileEntry> {
+    file.bytes = inspected.bytes;
+    file.sha256 = Some(inspected.sha256.clone());
+    file.kind = inspected.class().to_string();
+    file.format = Some(inspected.identity.format.to_string());
+    file.detail = inspected.identity.detail.clone();
+    file.entropy = Some(inspected.stats.entropy());
+    whole_file_findings(&inspected, &mut findings);
+    for check in rules::FILE_CHECKS {
+        check.check(&inspected, policy, &mut findings);
+    }
+
+    let members = if inspected.class() == Class::Archive {
+        expand_archive(&mut inspected, policy, &mut findings, depth, inflated)
+    } else {
+        Vec::new()
+    };
+    file.worst_member = members.iter().map(FileEntry::verdict).max();
     file.findings = findings.into_vec();
-    file
+
+    let mut entries = vec![file];
+    entries.extend(members);
+    entries
+}
+
+/// Inflates an archive's members one at a time and checks each as a file of its own.
+fn expand_archive(
+    archive: &mut Inspected,
+    policy: &Policy,
+    findings: &mut Findings,
+    depth: usize,
+    inflated: &Cell<u64>,
+) -> Vec<FileEntry> {
+    let format = archive.identity.format;
+    if !unpack::can_unpack(format) {
+        findings.push(
+            Finding::new(
+                &archive_rules::ARCHIVE_NOT_OPENED,
+                format!(
+                    "{format} archives are not opened by this version; its members were not \
+                     checked"
+                ),
+            )
+            .with_evidence(evidence! {"format" => format.as_str()})
+            .carrying(archive.bytes),
+        );
+        return Vec::new();
+    }
+    if depth >= policy.archives.max_depth {
+        findings.push(
+            Finding::new(
+                &archive_rules::ARCHIVE_DEPTH,
+                format!(
+                    "archive nested {} deep, past the limit of {} (archives.max_depth); it was \
+                     not opened",
+                    depth + 1,
+                    policy.archives.max_depth
+                ),
+            )
+            .with_evidence(evidence! {"depth" => depth + 1, "limit" => policy.archives.max_depth}),
+        );
+        return Vec::new();
+    }
+    let Some(content) = archive.take_content() else {
+        return Vec::new(); // too large to hold: coverage reports it as not inspected
+    };
+
+    let limits = unpack::Limits {
+        max_members: policy.archives.max_members,
+        max_total_bytes: policy.archives.max_inflated_bytes.0,
+        max_member_bytes: policy.read.inspect_bytes.0,
+        max_ratio: policy.archives.max_ratio,
+    };
+    let mut entries = Vec::new();
+    let mut checked = 0usize;
+    unpack::unpack(
+        format,
+        &content,
+        &archive.path,
+        &limits,
+        inflated,
+        &mut |event| match event {
+            unpack::Event::Member { name, bytes } => {
+                checked += 1;
+                entries.extend(check_member(
+                    &archive.path,
+                    &name,
+                    bytes,
+                    policy,
+                    depth,
+                    inflated,
+                ));
+            }
+            unpack::Event::Problem(finding) => findings.push(finding),
+        },
+    );
+    findings.push(
+        Finding::new(
+            &archive_rules::ARCHIVE_CONTENTS,
+            format!(
+                "{format} archive: {checked} member(s) checked below as {}!/…",
+                archive.path
+            ),
+        )
+        .with_evidence(evidence! {"format" => format.as_str(), "members_checked" => checked}),
+    );
+    entries
+}
+
+fn check_member(
+    archive: &str,
+    name: &str,
+    bytes: Vec<u8>,
+    policy: &Policy,
+    depth: usize,
+    inflated: &Cell<u64>,
+) -> Vec<FileEntry> {
+    let path = format!("{archive}!/{name}");
+    let mut findings = Findings::new(policy);
+    let base = name.rsplit('/').next().unwrap_or(name);
+    for finding in walk::name_findings(std::ffi::OsStr::new(base)) {
+        findings.push(finding);
+    }
+    let mut file = FileEntry::new(&path, "file");
+    file.container = Some(archive.to_string());
+    let inspected = inspect::from_bytes(&path, bytes, policy);
+    check_inspected(inspected, policy, file, findings, depth + 1, inflated)
 }
 
 /// Findings about the read itself: an empty file, a file that changed size while read.
@@ -196,7 +322,7 @@ mod tests {
     fn a_file_that_vanished_after_the_walk_is_blocked() {
         let dir = tempfile::tempdir().expect("tempdir");
         let gone = dir.path().join("gone.csv");
-        let file = check_entry(&entry(&gone, "gone.csv"), &Policy::default_policy());
+        let file = check_entry(&entry(&gone, "gone.csv"), &Policy::default_policy()).remove(0);
         assert_eq!(file.sha256, None);
         assert_eq!(file.findings.len(), 1);
         assert_eq!(file.findings[0].rule.code, "W003");
@@ -209,7 +335,7 @@ mod tests {
         std::fs::write(dir.path().join("real.csv"), "a,b\n1,2\n").expect("write");
         let link = dir.path().join("swapped.csv");
         std::os::unix::fs::symlink(dir.path().join("real.csv"), &link).expect("link");
-        let file = check_entry(&entry(&link, "swapped.csv"), &Policy::default_policy());
+        let file = check_entry(&entry(&link, "swapped.csv"), &Policy::default_policy()).remove(0);
         assert_eq!(file.sha256, None);
         assert!(file.findings[0].message.contains("symbolic link"));
     }

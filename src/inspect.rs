@@ -49,6 +49,11 @@ impl Inspected {
     pub fn class(&self) -> Class {
         self.identity.class()
     }
+
+    /// Hands the kept content over, for unpacking an archive once its own checks are done.
+    pub fn take_content(&mut self) -> Option<Vec<u8>> {
+        self.content.take()
+    }
 }
 
 /// Why a file could not be read.
@@ -144,6 +149,29 @@ pub fn read(abs: &Path, path: &str, policy: &Policy) -> Result<Inspected, ReadEr
     })
 }
 
+/// Inspects bytes already in memory (an archive member) exactly as a file is read: hashed,
+/// measured and identified, with the whole content kept for the rules.
+pub fn from_bytes(path: &str, bytes: Vec<u8>, policy: &Policy) -> Inspected {
+    let opaque = &policy.opaque;
+    let mut stats = ByteStats::new(opaque.block_bytes.0 as usize, opaque.block_critical);
+    stats.update(&bytes);
+    stats.finish();
+    let head = bytes[..bytes.len().min(HEAD_BYTES)].to_vec();
+    let extension = extension_of(path);
+    let identity = identify::identify(&head, Some(&bytes), extension.as_deref());
+    Inspected {
+        path: path.to_string(),
+        bytes: bytes.len() as u64,
+        size_at_open: bytes.len() as u64,
+        sha256: hex(&Sha256::digest(&bytes)),
+        identity,
+        extension,
+        head,
+        content: Some(bytes),
+        stats,
+    }
+}
+
 /// Decides from the first bytes whether the content rules need the whole file, and if so
 /// starts the in-memory copy with those bytes.
 fn start_content(identity: &Identity, head: &[u8], size: u64, policy: &Policy) -> Option<Vec<u8>> {
@@ -202,7 +230,7 @@ fn open_regular(abs: &Path) -> Result<(File, u64), ReadError> {
 
 /// The lowercased extension of the last path component.
 pub fn extension_of(path: &str) -> Option<String> {
-    let name = path.rsplit('/').next().unwrap_or(path);
+    let name = path.rsplit(['/', '!']).next().unwrap_or(path);
     let (stem, extension) = name.rsplit_once('.')?;
     (!stem.is_empty() && !extension.is_empty()).then(|| extension.to_ascii_lowercase())
 }

@@ -14,6 +14,7 @@ pub mod policy;
 pub mod report;
 pub mod rules;
 pub mod stats;
+pub mod unpack;
 pub mod walk;
 
 pub use check::{check_request, Options};

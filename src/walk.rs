@@ -240,7 +240,7 @@ fn symlink_finding(link: &Path, canonical_root: &Path) -> Finding {
 
 /// Findings about a single name: bytes that are not UTF-8, control and invisible characters,
 /// hidden and editor files.
-fn name_findings(name: &OsStr) -> Vec<Finding> {
+pub(crate) fn name_findings(name: &OsStr) -> Vec<Finding> {
     let mut findings = Vec::new();
     let shown = display_path(Path::new(name));
 

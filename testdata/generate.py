@@ -5,13 +5,19 @@ no change. Needs Python 3.11 with Pillow (pip install pillow).
     python3 testdata/generate.py
 """
 
+import io
 import random
+import tarfile
+import zipfile
 from pathlib import Path
 
 from PIL import Image, ImageDraw
 
 HERE = Path(__file__).resolve().parent
 EXAMPLE = HERE / "requests" / "example"
+ARCHIVES = HERE / "archives"
+# Fixed timestamps so that regenerated archives are byte-identical.
+STAMP = (2026, 1, 1, 0, 0, 0)
 
 
 def write(path: Path, data: bytes | str) -> None:
@@ -73,5 +79,49 @@ def incidence_plot(path: Path) -> None:
     image.save(path, optimize=False)
 
 
+def zip_bytes(members: list[tuple[str, bytes]], method: int = zipfile.ZIP_DEFLATED) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", method) as archive:
+        for name, data in members:
+            archive.writestr(zipfile.ZipInfo(name, STAMP), data, compress_type=method)
+    return buffer.getvalue()
+
+
+def archives() -> None:
+    """One archive per archive rule, each a few KiB."""
+    rng = random.Random(7)
+    table = b"age_band,n\n18-39,120\n40-59,143\n"
+    inner = zip_bytes([("deep/table.csv", table)])
+    write(
+        ARCHIVES / "nested.zip",
+        zip_bytes([("tables/t1.csv", table), ("inner.zip", inner),
+                   ("cache.bin", bytes(rng.getrandbits(8) for _ in range(4096)))]),
+    )
+    write(ARCHIVES / "slip.zip", zip_bytes([("../../outside.csv", table), ("ok.csv", table)]))
+    # 8 MiB of zeros deflate to about 8 KiB: a ratio near 1000, over the limit of 100.
+    write(ARCHIVES / "bomb.zip", zip_bytes([("zeros.csv", bytes(8 << 20))]))
+    # Python cannot encrypt a ZIP; setting general-purpose bit 0 in the local and central
+    # headers is what ZipCrypto writers do, and what readers test.
+    plain = bytearray(zip_bytes([("secret.csv", table)], zipfile.ZIP_STORED))
+    plain[6] |= 1
+    central = plain.find(b"PK\x01\x02")
+    plain[central + 8] |= 1
+    write(ARCHIVES / "encrypted.zip", bytes(plain))
+    whole = zip_bytes([("t1.csv", table)])
+    write(ARCHIVES / "truncated.zip", whole[: len(whole) - 25])
+    tar = io.BytesIO()
+    with tarfile.open(fileobj=tar, mode="w", format=tarfile.GNU_FORMAT) as archive:
+        info = tarfile.TarInfo("results/t1.csv")
+        info.size, info.mtime = len(table), 0
+        archive.addfile(info, io.BytesIO(table))
+        link = tarfile.TarInfo("results/passwd")
+        link.type, link.linkname, link.mtime = tarfile.SYMTYPE, "/etc/passwd", 0
+        archive.addfile(link)
+    write(ARCHIVES / "results.tar", tar.getvalue())
+    # A 7z signature and version, then bytes: identified, never opened.
+    write(ARCHIVES / "outputs.7z", b"7z\xbc\xaf\x27\x1c\x00\x04" + bytes(rng.getrandbits(8) for _ in range(200)))
+
+
 if __name__ == "__main__":
     example_request()
+    archives()

@@ -35,6 +35,7 @@ pub struct Policy {
     pub read: ReadLimits,
     pub budgets: Budgets,
     pub opaque: OpaqueSettings,
+    pub archives: ArchiveSettings,
     /// Severity per rule code; `None` turns the rule off. Only rules the policy changes.
     #[serde(serialize_with = "serialize_rules")]
     pub rules: BTreeMap<&'static str, Option<Severity>>,
@@ -72,6 +73,14 @@ pub struct OpaqueSettings {
     /// The chi-square statistic at which a block's uniformity is rejected at `alpha`.
     #[serde(skip)]
     pub block_critical: f64,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct ArchiveSettings {
+    pub max_depth: usize,
+    pub max_members: usize,
+    pub max_inflated_bytes: ByteSize,
+    pub max_ratio: u64,
 }
 
 impl Policy {

@@ -5,7 +5,8 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Deserialize;
 
 use super::{
-    digest_hex, rule_severities, Budgets, ByteSize, OpaqueSettings, Policy, ReadLimits, WalkLimits,
+    digest_hex, rule_severities, ArchiveSettings, Budgets, ByteSize, OpaqueSettings, Policy,
+    ReadLimits, WalkLimits,
 };
 use crate::identify::Class;
 
@@ -18,6 +19,7 @@ pub(super) struct RawPolicy {
     read: Option<RawRead>,
     budgets: Option<RawBudgets>,
     opaque: Option<RawOpaque>,
+    archives: Option<RawArchives>,
     #[serde(default)]
     rules: HashMap<String, String>,
 }
@@ -55,6 +57,15 @@ struct RawOpaque {
     block_bytes: Option<ByteSize>,
 }
 
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawArchives {
+    max_depth: Option<usize>,
+    max_members: Option<usize>,
+    max_inflated_bytes: Option<ByteSize>,
+    max_ratio: Option<u64>,
+}
+
 impl RawPolicy {
     pub(super) fn deserialize_table(table: toml::Table) -> Result<RawPolicy, String> {
         RawPolicy::deserialize(toml::Value::Table(table)).map_err(|e| e.to_string())
@@ -84,6 +95,29 @@ impl RawPolicy {
             entropy_bits: None,
             alpha: None,
             block_bytes: None,
+        });
+
+        let archives = self.archives.unwrap_or(RawArchives {
+            max_depth: None,
+            max_members: None,
+            max_inflated_bytes: None,
+            max_ratio: None,
+        });
+        let archive_depth = archives.max_depth.unwrap_or_else(|| {
+            need("archives.max_depth");
+            0
+        });
+        let max_members = archives.max_members.unwrap_or_else(|| {
+            need("archives.max_members");
+            0
+        });
+        let max_inflated_bytes = archives.max_inflated_bytes.unwrap_or_else(|| {
+            need("archives.max_inflated_bytes");
+            ByteSize(0)
+        });
+        let max_ratio = archives.max_ratio.unwrap_or_else(|| {
+            need("archives.max_ratio");
+            0
         });
 
         let max_depth = walk.max_depth.unwrap_or_else(|| {
@@ -171,6 +205,13 @@ impl RawPolicy {
             ));
         }
 
+        if max_members == 0 {
+            problems.push("archives.max_members: must be at least 1".into());
+        }
+        if max_ratio == 0 {
+            problems.push("archives.max_ratio: must be at least 1".into());
+        }
+
         let mut by_kind = BTreeMap::new();
         for (kind, size) in budgets.file_bytes_by_kind {
             match kind.parse::<Class>() {
@@ -209,6 +250,12 @@ impl RawPolicy {
                 alpha,
                 block_bytes,
                 block_critical: crate::stats::chi_square_critical(alpha),
+            },
+            archives: ArchiveSettings {
+                max_depth: archive_depth,
+                max_members,
+                max_inflated_bytes,
+                max_ratio,
             },
             rules,
             sha256: String::new(),

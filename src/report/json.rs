@@ -66,6 +66,8 @@ struct JsonFile<'a> {
     detail: Option<&'a str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     entropy_bits_per_byte: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    container: Option<&'a str>,
     verdict: Verdict,
     capacity_bytes: u64,
     findings: Vec<JsonFinding<'a>>,
@@ -123,6 +125,7 @@ impl<'a> From<&'a FileEntry> for JsonFile<'a> {
             format: file.format.as_deref(),
             detail: file.detail.as_deref(),
             entropy_bits_per_byte: file.entropy.map(|e| (e * 10_000.0).round() / 10_000.0),
+            container: file.container.as_deref(),
             verdict: file.verdict(),
             capacity_bytes: file.capacity_bytes(),
             findings: file.findings.iter().map(JsonFinding::from).collect(),

@@ -32,11 +32,37 @@ pub struct FileEntry {
     /// Shannon entropy of the whole file, bits per byte.
     pub entropy: Option<f64>,
     pub findings: Vec<Finding>,
+    /// For an archive member, the path of the archive it was inflated from.
+    pub container: Option<String>,
+    /// For an archive, the worst verdict among its members, carried up to it.
+    pub worst_member: Option<Verdict>,
 }
 
 impl FileEntry {
+    /// An entry with nothing measured yet.
+    pub fn new(path: &str, kind: &str) -> FileEntry {
+        FileEntry {
+            path: path.to_string(),
+            bytes: 0,
+            sha256: None,
+            kind: kind.to_string(),
+            format: None,
+            detail: None,
+            entropy: None,
+            findings: Vec::new(),
+            container: None,
+            worst_member: None,
+        }
+    }
+
+    /// The worst of its own findings and, for an archive, of its members.
     pub fn verdict(&self) -> Verdict {
-        Verdict::from_findings(&self.findings)
+        Verdict::from_findings(&self.findings).max(self.worst_member.unwrap_or(Verdict::Pass))
+    }
+
+    /// True for files on disk, false for archive members and for links, fifos and the like.
+    pub fn is_file_on_disk(&self) -> bool {
+        self.sha256.is_some() && self.container.is_none()
     }
 
     /// Bytes this file could be carrying unseen: the findings' estimates added, never more
@@ -89,7 +115,9 @@ impl Report {
             ..Summary::default()
         };
         for file in &self.files {
-            summary.bytes += file.bytes;
+            if file.container.is_none() {
+                summary.bytes += file.bytes;
+            }
             summary.capacity_bytes += file.capacity_bytes();
             match file.verdict() {
                 Verdict::Pass => summary.pass += 1,

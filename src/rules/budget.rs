@@ -110,7 +110,7 @@ impl FileCheck for FileBudgetCheck {
 /// The request-level budgets: total bytes, file count and capacity.
 pub fn check_request(files: &[FileEntry], policy: &Policy, out: &mut Findings) {
     let budgets = &policy.budgets;
-    let regular: Vec<&FileEntry> = files.iter().filter(|f| f.sha256.is_some()).collect();
+    let regular: Vec<&FileEntry> = files.iter().filter(|f| f.is_file_on_disk()).collect();
     let bytes: u64 = regular.iter().map(|f| f.bytes).sum();
     if bytes > budgets.request_bytes.0 {
         out.push(

@@ -4,6 +4,7 @@
 //! exists is documented and can be tuned by a policy. Each family of rules lives in its own
 //! module, which holds both the rule metadata and the check that emits its findings.
 
+pub mod archive;
 pub mod budget;
 pub mod coverage;
 pub mod executable;
@@ -35,6 +36,8 @@ pub enum Family {
     Coverage,
     /// B: size and capacity budgets, per file and per request.
     Budget,
+    /// A: archives and their members.
+    Archive,
 }
 
 impl fmt::Display for Family {
@@ -46,6 +49,7 @@ impl fmt::Display for Family {
             Family::Executable => "executable",
             Family::Coverage => "coverage",
             Family::Budget => "budget",
+            Family::Archive => "archive",
         };
         f.write_str(name)
     }
@@ -96,6 +100,14 @@ pub static RULES: &[&Rule] = &[
     &executable::NATIVE_EXECUTABLE,
     &coverage::NO_CONTENT_RULES,
     &coverage::CONTENT_NOT_INSPECTED,
+    &archive::ARCHIVE_CONTENTS,
+    &archive::ARCHIVE_BOMB,
+    &archive::ENCRYPTED_MEMBER,
+    &archive::MEMBER_PATH_ESCAPE,
+    &archive::CORRUPT_ARCHIVE,
+    &archive::ARCHIVE_DEPTH,
+    &archive::ARCHIVE_NOT_OPENED,
+    &archive::MEMBER_LIMIT,
     &budget::FILE_BYTES,
     &budget::REQUEST_BYTES,
     &budget::REQUEST_FILES,
