@@ -31,7 +31,7 @@ pub enum Error {
     )]
     PolicyNotFound(String),
 
-    #[error("invalid policy {origin}:\n{}", problems.iter().map(|p| format!("  - {p}")).collect::<Vec<_>>().join("\n"))]
+    #[error("invalid policy {origin}:\n{}", bullet_list(problems))]
     PolicyInvalid {
         origin: String,
         problems: Vec<String>,
@@ -39,4 +39,12 @@ pub enum Error {
 
     #[error("cannot start {0} worker threads: {1}")]
     Threads(usize, String),
+}
+
+fn bullet_list(items: &[String]) -> String {
+    items
+        .iter()
+        .map(|item| format!("  - {item}"))
+        .collect::<Vec<_>>()
+        .join("\n")
 }

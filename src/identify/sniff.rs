@@ -400,7 +400,8 @@ fn is_global_opcode(head: &[u8]) -> bool {
                 .iter()
                 .all(|&b| b.is_ascii_alphanumeric() || b == b'_' || b == b'.')
     };
-    matches!((lines.next(), lines.next(), lines.next()), (Some(m), Some(n), Some(_)) if identifier(m) && identifier(n))
+    let (module, name, rest) = (lines.next(), lines.next(), lines.next());
+    matches!((module, name, rest), (Some(m), Some(n), Some(_)) if identifier(m) && identifier(n))
 }
 
 /// safetensors: an 8-byte little-endian header length, then a JSON header.
