@@ -2,13 +2,14 @@
 //! budgets, and assemble the report.
 
 use std::cell::Cell;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::{Instant, SystemTime};
 
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rayon::prelude::*;
 use tracing::{debug, info};
 
+use crate::cache::Cache;
 use crate::error::Error;
 use crate::evidence;
 use crate::finding::Finding;
@@ -27,6 +28,8 @@ pub struct Options {
     pub jobs: Option<usize>,
     /// Draw a progress bar on standard error.
     pub progress: bool,
+    /// Folder of findings from earlier checks, keyed by content, policy and tool version.
+    pub cache: Option<PathBuf>,
 }
 
 /// Fewest files for which a progress bar is worth drawing.
@@ -42,9 +45,18 @@ pub fn check_request(root: &Path, policy: &Policy, options: &Options) -> Result<
     let walked = walk::walk(root, policy);
     info!(entries = walked.entries.len(), elapsed = ?started.elapsed(), "walked request");
 
+    let cache = match &options.cache {
+        Some(dir) => Some(
+            Cache::open(dir, policy).map_err(|source| Error::CacheUnusable {
+                path: dir.clone(),
+                source,
+            })?,
+        ),
+        None => None,
+    };
     let progress = progress_bar(options, walked.entries.len());
     let check = |entry: &Entry| {
-        let files = check_entry(entry, policy);
+        let files = check_entry(entry, policy, cache.as_ref());
         progress.inc(1);
         files
     };
@@ -110,27 +122,25 @@ fn progress_bar(options: &Options, entries: usize) -> ProgressBar {
 /// Checks one entry: its walk findings, then, for a regular file, everything its content
 /// shows, followed by the members of an archive. Never fails: a file that cannot be read gets
 /// a finding saying why.
-pub fn check_entry(entry: &Entry, policy: &Policy) -> Vec<FileEntry> {
-    let mut findings = Findings::new(policy);
+pub fn check_entry(entry: &Entry, policy: &Policy, cache: Option<&Cache>) -> Vec<FileEntry> {
+    let mut walk_findings = Findings::new(policy);
     for finding in &entry.findings {
-        findings.push(finding.clone());
+        walk_findings.push(finding.clone());
     }
+    let walk_findings = walk_findings.into_vec();
     let mut file = FileEntry::new(&entry.path, entry.kind.label());
     if !entry.read {
-        file.findings = findings.into_vec();
+        file.findings = walk_findings;
         return vec![file];
     }
 
-    match inspect::read(&entry.abs, &entry.path, policy) {
-        Ok(inspected) => {
-            debug!(path = %entry.path, format = %inspected.identity.format, "read");
-            let inflated = Cell::new(0);
-            check_inspected(inspected, policy, file, findings, 0, &inflated)
-        }
+    let inspected = match inspect::read(&entry.abs, &entry.path, policy) {
+        Ok(inspected) => inspected,
         Err(error) => {
             if matches!(error, ReadError::NotRegular(_)) {
                 file.kind = "special file".into();
             }
+            let mut findings = Findings::new(policy);
             findings.push(
                 Finding::new(
                     &walk_rules::UNREADABLE,
@@ -138,10 +148,31 @@ pub fn check_entry(entry: &Entry, policy: &Policy) -> Vec<FileEntry> {
                 )
                 .with_evidence(evidence! {"error" => error.to_string()}),
             );
-            file.findings = findings.into_vec();
-            vec![file]
+            file.findings = walk_findings;
+            file.findings.extend(findings.into_vec());
+            return vec![file];
         }
-    }
+    };
+    debug!(path = %entry.path, format = %inspected.identity.format, "read");
+
+    let sha256 = inspected.sha256.clone();
+    let cached = cache.and_then(|cache| cache.get(&entry.path, &sha256));
+    let mut entries = match cached {
+        Some(entries) if !entries.is_empty() => entries,
+        _ => {
+            let findings = Findings::new(policy);
+            let entries = check_inspected(inspected, policy, file, findings, 0, &Cell::new(0));
+            if let Some(cache) = cache {
+                cache.put(&entry.path, &sha256, &entries);
+            }
+            entries
+        }
+    };
+    // Findings about the name and place of the file come first, as the walk found them.
+    let content_findings = std::mem::take(&mut entries[0].findings);
+    entries[0].findings = walk_findings;
+    entries[0].findings.extend(content_findings);
+    entries
 }
 
 /// Runs every content check on a file read from disk or inflated from an archive, and
@@ -262,6 +293,15 @@ fn expand_archive(
     entries
 }
 
+/// Checks bytes that are not on disk (an attachment, a fuzzer's input) exactly as a file at
+/// `path` would be checked, archive members included.
+pub fn check_bytes(path: &str, bytes: Vec<u8>, policy: &Policy) -> Vec<FileEntry> {
+    let findings = Findings::new(policy);
+    let file = FileEntry::new(path, "file");
+    let inspected = inspect::from_bytes(path, bytes, policy);
+    check_inspected(inspected, policy, file, findings, 0, &Cell::new(0))
+}
+
 fn check_member(
     archive: &str,
     name: &str,
@@ -322,7 +362,8 @@ mod tests {
     fn a_file_that_vanished_after_the_walk_is_blocked() {
         let dir = tempfile::tempdir().expect("tempdir");
         let gone = dir.path().join("gone.csv");
-        let file = check_entry(&entry(&gone, "gone.csv"), &Policy::default_policy()).remove(0);
+        let file =
+            check_entry(&entry(&gone, "gone.csv"), &Policy::default_policy(), None).remove(0);
         assert_eq!(file.sha256, None);
         assert_eq!(file.findings.len(), 1);
         assert_eq!(file.findings[0].rule.code, "W003");
@@ -335,7 +376,12 @@ mod tests {
         std::fs::write(dir.path().join("real.csv"), "a,b\n1,2\n").expect("write");
         let link = dir.path().join("swapped.csv");
         std::os::unix::fs::symlink(dir.path().join("real.csv"), &link).expect("link");
-        let file = check_entry(&entry(&link, "swapped.csv"), &Policy::default_policy()).remove(0);
+        let file = check_entry(
+            &entry(&link, "swapped.csv"),
+            &Policy::default_policy(),
+            None,
+        )
+        .remove(0);
         assert_eq!(file.sha256, None);
         assert!(file.findings[0].message.contains("symbolic link"));
     }

@@ -37,6 +37,14 @@ pub enum Error {
         problems: Vec<String>,
     },
 
+    #[error(
+        "cannot use cache folder {path}: {source}; give a writable folder outside the request"
+    )]
+    CacheUnusable {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+
     #[error("cannot start {0} worker threads: {1}")]
     Threads(usize, String),
 }

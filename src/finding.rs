@@ -86,7 +86,7 @@ impl fmt::Display for Verdict {
 
 /// Where in a file a finding applies. Only the fields that make sense for the rule are set;
 /// the rest are left out of the report.
-#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Location {
     /// Row label of a table cell, as printed in the table.
     #[serde(skip_serializing_if = "Option::is_none")]

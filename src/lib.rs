@@ -5,6 +5,7 @@
 //! threshold it broke. The pipeline is walk → read once (hash, identify, measure) → rules →
 //! budgets → verdicts → report; each stage is a module.
 
+pub mod cache;
 pub mod check;
 pub mod error;
 pub mod finding;
@@ -17,7 +18,7 @@ pub mod stats;
 pub mod unpack;
 pub mod walk;
 
-pub use check::{check_request, Options};
+pub use check::{check_bytes, check_request, Options};
 pub use error::Error;
 pub use finding::{Finding, Severity, Verdict};
 pub use policy::Policy;

@@ -58,6 +58,11 @@ enum Command {
         /// Files checked at once; defaults to one per core.
         #[arg(long)]
         jobs: Option<usize>,
+
+        /// Reuse findings of files already checked under the same policy and version; the
+        /// folder is created if needed (never inside DIR).
+        #[arg(long)]
+        cache: Option<PathBuf>,
     },
 
     /// List every rule with its code, name, default severity and summary.
@@ -147,7 +152,8 @@ fn run(command: Command) -> Result<u8> {
             format,
             output,
             jobs,
-        } => check(&dir, &policy, format, output.as_deref(), jobs),
+            cache,
+        } => check(&dir, &policy, format, output.as_deref(), jobs, cache),
         Command::Rules { format } => {
             list_rules(format)?;
             Ok(0)
@@ -178,18 +184,23 @@ fn check(
     format: Format,
     output: Option<&Path>,
     jobs: Option<usize>,
+    cache: Option<PathBuf>,
 ) -> Result<u8> {
     let policy = Policy::load(policy)?;
     if jobs == Some(0) {
         bail!("--jobs must be at least 1");
     }
     if let Some(output) = output {
-        refuse_output_inside(dir, output)?;
+        refuse_inside(dir, output, "--output")?;
+    }
+    if let Some(cache) = &cache {
+        refuse_inside(dir, &cache.join("entry"), "--cache")?;
     }
 
     let options = Options {
         jobs,
         progress: io::stderr().is_terminal(),
+        cache,
     };
     let report = check_request(dir, &policy, &options)?;
 
@@ -218,8 +229,8 @@ fn check(
     })
 }
 
-/// The request folder is never written into, not even by our own report.
-fn refuse_output_inside(dir: &Path, output: &Path) -> Result<()> {
+/// The request folder is never written into, not even by our own report or cache.
+fn refuse_inside(dir: &Path, output: &Path, flag: &str) -> Result<()> {
     let Ok(root) = dir.canonicalize() else {
         return Ok(()); // the check itself reports a missing root
     };
@@ -227,13 +238,21 @@ fn refuse_output_inside(dir: &Path, output: &Path) -> Result<()> {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let parent = parent
-        .canonicalize()
-        .with_context(|| format!("the folder of --output {} does not exist", output.display()))?;
+    // A cache folder may not exist yet: judge its nearest existing ancestor.
+    let existing = parent
+        .ancestors()
+        .find(|p| p.exists())
+        .unwrap_or(Path::new("."));
+    let parent = existing.canonicalize().with_context(|| {
+        format!(
+            "the folder of {flag} {} cannot be resolved",
+            output.display()
+        )
+    })?;
     if parent.starts_with(&root) {
         bail!(
-            "--output {} is inside the request folder, which is never written to; write the \
-             report elsewhere",
+            "{flag} {} is inside the request folder, which is never written to; use a \
+             folder elsewhere",
             output.display()
         );
     }

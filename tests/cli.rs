@@ -629,3 +629,55 @@ fn policy_hash_is_reproducible_from_policy_show() {
 fn egress_check_hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
+
+#[test]
+fn cached_and_uncached_runs_give_identical_reports() {
+    let dir = request();
+    for entry in walkdir::WalkDir::new(example())
+        .into_iter()
+        .filter_map(Result::ok)
+    {
+        let relative = entry.path().strip_prefix(example()).expect("inside");
+        let target = dir.path().join(relative);
+        if entry.file_type().is_dir() {
+            fs::create_dir_all(&target).expect("mkdir");
+        } else {
+            fs::copy(entry.path(), &target).expect("copy");
+        }
+    }
+    let cache = TempDir::new().expect("tempdir");
+    let cache_arg = ["--cache", cache.path().to_str().expect("utf-8")];
+    let strip = |mut report: Value| {
+        report["generated_at"] = Value::Null;
+        report
+    };
+    let count = |dir: &Path| {
+        walkdir::WalkDir::new(dir)
+            .into_iter()
+            .filter_map(Result::ok)
+            .filter(|e| e.file_type().is_file())
+            .count()
+    };
+
+    let (_, uncached) = check_json(dir.path(), &[]);
+    let (_, filling) = check_json(dir.path(), &cache_arg);
+    assert_eq!(count(cache.path()), 6, "one entry per file");
+    let (_, cached) = check_json(dir.path(), &cache_arg);
+    assert_eq!(strip(uncached.clone()), strip(filling));
+    assert_eq!(strip(uncached), strip(cached));
+
+    // A changed file is checked afresh and gets an entry of its own.
+    fs::write(dir.path().join("logs/run.log"), "rerun\n").expect("write");
+    let (_, changed) = check_json(dir.path(), &cache_arg);
+    assert_eq!(count(cache.path()), 7);
+    assert_eq!(file(&changed, "logs/run.log")["bytes"], 6);
+
+    egress_check()
+        .arg("check")
+        .arg(dir.path())
+        .arg("--cache")
+        .arg(dir.path().join("cache"))
+        .assert()
+        .code(3);
+    assert!(!dir.path().join("cache").exists());
+}
