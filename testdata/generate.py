@@ -5,8 +5,11 @@ no change. Needs Python 3.11 with Pillow (pip install pillow).
     python3 testdata/generate.py
 """
 
+import gzip
 import io
 import random
+import struct
+import zlib
 import tarfile
 import zipfile
 from pathlib import Path
@@ -16,6 +19,7 @@ from PIL import Image, ImageDraw
 HERE = Path(__file__).resolve().parent
 EXAMPLE = HERE / "requests" / "example"
 ARCHIVES = HERE / "archives"
+ADVERSARIAL = HERE / "adversarial"
 # Fixed timestamps so that regenerated archives are byte-identical.
 STAMP = (2026, 1, 1, 0, 0, 0)
 
@@ -122,6 +126,49 @@ def archives() -> None:
     write(ARCHIVES / "outputs.7z", b"7z\xbc\xaf\x27\x1c\x00\x04" + bytes(rng.getrandbits(8) for _ in range(200)))
 
 
+def adversarial() -> None:
+    """Inputs built to break a checker: truncated files of each kind, polyglots, bombs, deep
+    nesting. Every one must get a non-pass verdict with a clear finding, and none may crash or
+    hang the check."""
+    rng = random.Random(11)
+    png = io.BytesIO()
+    Image.new("RGB", (64, 48), (250, 250, 250)).save(png, "PNG")
+    png = png.getvalue()
+    jpeg = io.BytesIO()
+    Image.new("RGB", (64, 48), (200, 30, 30)).save(jpeg, "JPEG", quality=90)
+    jpeg = jpeg.getvalue()
+    table = b"age_band,n\n18-39,120\n40-59,143\n"
+
+    write(ADVERSARIAL / "truncated.png", png[: len(png) // 2])
+    write(ADVERSARIAL / "truncated.jpg", jpeg[: len(jpeg) // 2])
+    write(ADVERSARIAL / "truncated.gz", gzip_bytes(table * 50)[:40])
+    write(ADVERSARIAL / "truncated.pkl", b"\x80\x04\x95\x40\x00\x00\x00\x00\x00\x00\x00\x8c\x08builtins")
+    write(ADVERSARIAL / "header-only.parquet", b"PAR1" + bytes(rng.getrandbits(8) for _ in range(60)))
+    write(ADVERSARIAL / "bad-elf.csv", b"\x7fELF\x02\x01\x01" + bytes(9))
+    # A PNG with a ZIP of a table appended after IEND: opens as a picture and as an archive.
+    write(ADVERSARIAL / "polyglot.png", png + zip_bytes([("records.csv", table)]))
+    # 64 MiB of zeros in 64 KiB of gzip: stops at the ratio, never inflated whole.
+    write(ADVERSARIAL / "bomb.csv.gz", gzip_bytes(bytes(64 << 20)))
+    # A PNG whose header claims 100,000 x 100,000 pixels.
+    ihdr = struct.pack(">IIBBBBB", 100_000, 100_000, 8, 2, 0, 0, 0)
+    chunk = b"IHDR" + ihdr
+    bomb_png = b"\x89PNG\r\n\x1a\n" + struct.pack(">I", len(ihdr)) + chunk
+    bomb_png += struct.pack(">I", zlib.crc32(chunk)) + b"\x00\x00\x00\x00IEND\xaeB`\x82"
+    write(ADVERSARIAL / "dimensions-bomb.png", bomb_png)
+    nested = table
+    name = "t.csv"
+    for level in range(6):
+        nested = zip_bytes([(name, nested)])
+        name = f"level{level}.zip"
+    write(ADVERSARIAL / "nested-6.zip", nested)
+    write(ADVERSARIAL / "random.csv", bytes(rng.getrandbits(8) for _ in range(3000)))
+
+
+def gzip_bytes(data: bytes) -> bytes:
+    return gzip.compress(data, compresslevel=9, mtime=0)
+
+
 if __name__ == "__main__":
     example_request()
     archives()
+    adversarial()
