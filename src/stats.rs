@@ -37,7 +37,8 @@ pub struct ByteStats {
     block_bytes: usize,
     /// Chi-square value at or under which a block is called uniform.
     block_critical: f64,
-    block: [[u32; 256]; 4],
+    /// Counts of the block being read, in four interleaved tables; released by `finish`.
+    block: Vec<[u32; 256]>,
     block_filled: usize,
     blocks: u64,
     random_blocks: u64,
@@ -57,7 +58,7 @@ impl ByteStats {
             total: 0,
             block_bytes: block_bytes.max(256),
             block_critical,
-            block: [[0; 256]; 4],
+            block: vec![[0; 256]; 4],
             block_filled: 0,
             blocks: 0,
             random_blocks: 0,
@@ -87,6 +88,7 @@ impl ByteStats {
         if self.block_filled > 0 {
             self.close_block();
         }
+        self.block = Vec::new();
         self.entropy = entropy(&self.histogram, self.total);
     }
 
@@ -101,7 +103,9 @@ impl ByteStats {
             *total += count;
         }
         self.total += length;
-        self.block = [[0; 256]; 4];
+        for table in self.block.iter_mut() {
+            table.fill(0);
+        }
         self.block_filled = 0;
 
         // A short final block is too small for the test to mean anything: the chi-square
@@ -173,16 +177,19 @@ impl ByteStats {
 
 /// Counts bytes into four tables in turn, so that runs of one byte value do not stall on a
 /// single counter; the tables are summed when the block closes.
-fn count_into(tables: &mut [[u32; 256]; 4], data: &[u8]) {
+fn count_into(tables: &mut [[u32; 256]], data: &[u8]) {
+    let [first, second, third, fourth] = tables else {
+        return;
+    };
     let mut quads = data.chunks_exact(4);
     for quad in &mut quads {
-        tables[0][quad[0] as usize] += 1;
-        tables[1][quad[1] as usize] += 1;
-        tables[2][quad[2] as usize] += 1;
-        tables[3][quad[3] as usize] += 1;
+        first[quad[0] as usize] += 1;
+        second[quad[1] as usize] += 1;
+        third[quad[2] as usize] += 1;
+        fourth[quad[3] as usize] += 1;
     }
     for &byte in quads.remainder() {
-        tables[0][byte as usize] += 1;
+        first[byte as usize] += 1;
     }
 }
 

@@ -18,7 +18,12 @@ fn report() -> Value {
         .args(["--format", "json"])
         .output()
         .expect("run");
-    assert_eq!(output.status.code(), Some(2), "{}", String::from_utf8_lossy(&output.stderr));
+    assert_eq!(
+        output.status.code(),
+        Some(2),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     serde_json::from_slice(&output.stdout).expect("json")
 }
 
