@@ -86,7 +86,8 @@ def weights() -> None:
     header, offset = {}, 0
     for name, shape in tensors.items():
         size = int(np.prod(shape)) * 4
-        header[name] = {"dtype": "F32", "shape": list(shape), "data_offsets": [offset, offset + size]}
+        span = [offset, offset + size]
+        header[name] = {"dtype": "F32", "shape": list(shape), "data_offsets": span}
         offset += size
     text = json.dumps(header, separators=(",", ":")).encode()
     text += b" " * (-len(text) % 8)
@@ -121,7 +122,8 @@ def weights() -> None:
     (OUT / "matmul.onnx").write_bytes(model)
     custom = pb_bytes(4, b"Leak") + pb_bytes(7, b"org.example.custom")
     graph = pb_bytes(1, custom) + pb_bytes(5, initializer)
-    (OUT / "custom_op.onnx").write_bytes(pb(1, varint(8)) + pb_bytes(2, b"gen") + pb_bytes(7, graph))
+    custom_model = pb(1, varint(8)) + pb_bytes(2, b"gen") + pb_bytes(7, graph)
+    (OUT / "custom_op.onnx").write_bytes(custom_model)
 
 
 def keras_zip(path: Path, config: dict) -> None:

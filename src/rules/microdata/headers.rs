@@ -200,8 +200,8 @@ pub fn spss(data: &[u8]) -> Result<Shape, String> {
 /// SAS transport (XPORT) versions 5 and 8: the NAMESTR header gives the variables, the data
 /// after the OBS header the rows.
 // Limitation: only the first member of a library is read, and version 8 long names (LABELV8
-// records) are not: names are the 8-character ones. Rows are the data bytes divided by the row length; a last record padded with blanks
-// can add at most 80 / row length rows.
+// records) are not: names are the 8-character ones. Rows are the data bytes divided by the row
+// length; a last record padded with blanks can add at most 80 / row length rows.
 pub fn sas_xport(data: &[u8]) -> Result<Shape, String> {
     let (namestr, version) = match find(data, b"HEADER RECORD*******NAMESTR HEADER RECORD") {
         Some(at) => (at, 5),

@@ -157,3 +157,25 @@ fn long_integers_decode() {
     assert_eq!(long_le(&[1, 0, 0, 0, 0, 0, 0, 0, 0, 0]), Some(1));
     assert_eq!(long_le(&[1, 0, 0, 0, 0, 0, 0, 0, 1]), None);
 }
+
+#[test]
+fn no_prefix_or_mutation_of_a_real_file_panics() {
+    let data = include_bytes!("../../../testdata/models/knn.joblib");
+    for end in 0..data.len() {
+        let (_, error) = walk(&data[..end]);
+        assert!(error.is_some() || end == 0, "prefix of {end} bytes parsed");
+    }
+    let mut state = 0x2545_f491_u32;
+    for _ in 0..2000 {
+        let mut mutated = data.to_vec();
+        for _ in 0..4 {
+            state ^= state << 13;
+            state ^= state >> 17;
+            state ^= state << 5;
+            let at = state as usize % mutated.len();
+            mutated[at] = (state >> 8) as u8;
+        }
+        let (walk, _) = walk(&mutated);
+        crate::rules::model::analyse::analyse(&walk.graph, &walk.roots);
+    }
+}

@@ -250,7 +250,10 @@ pub fn gguf(content: &[u8], out: &mut Findings) {
         Ok((version, tensors, parameters)) => out.push(
             Finding::new(
                 &MODEL_WEIGHTS,
-                format!("GGUF v{version} model with {tensors} tensors and {parameters} parameters; {MIA}"),
+                format!(
+                    "GGUF v{version} model with {tensors} tensors and {parameters} parameters; \
+                     {MIA}"
+                ),
             )
             .with_evidence(evidence! {
                 "format" => "gguf",
