@@ -219,3 +219,40 @@ fn the_row_threshold_comes_from_the_policy() {
     let report: Value = serde_json::from_slice(&output.stdout).expect("JSON");
     assert_eq!(report["files"][0]["findings"][0]["rule"], "D001");
 }
+
+#[test]
+fn cut_and_corrupted_fixtures_never_crash_the_check() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let source = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/models");
+    let mut written = 0;
+    for entry in std::fs::read_dir(&source).expect("fixtures") {
+        let path = entry.expect("entry").path();
+        let name = path
+            .file_name()
+            .expect("name")
+            .to_string_lossy()
+            .into_owned();
+        let data = std::fs::read(&path).expect("read");
+        std::fs::write(
+            dir.path().join(format!("half-{name}")),
+            &data[..data.len() / 2],
+        )
+        .expect("write");
+        let mut corrupted = data.clone();
+        for at in (7..corrupted.len()).step_by(97) {
+            corrupted[at] ^= 0x5a;
+        }
+        std::fs::write(dir.path().join(format!("bad-{name}")), corrupted).expect("write");
+        written += 2;
+    }
+    let (report, code) = check(dir.path());
+    assert_eq!(code, 2, "cut fixtures are blocked, not passed");
+    let files = report["files"].as_array().expect("files");
+    assert_eq!(files.len(), written);
+    for file in files {
+        let path = file["path"].as_str().unwrap_or("");
+        if path.starts_with("half-") {
+            assert_ne!(file["verdict"], "pass", "{path}");
+        }
+    }
+}

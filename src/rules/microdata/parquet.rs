@@ -71,6 +71,16 @@ impl Reader<'_> {
         Ok((size, b & 0x0f))
     }
 
+    /// Skips an element of a list or map. Booleans there take a byte each (in a struct they
+    /// live in the field header), so every element consumes input and a huge declared size
+    /// ends at the footer's end instead of looping.
+    fn element(&mut self, kind: u8, depth: usize) -> Result<()> {
+        if matches!(kind, 1 | 2) {
+            return self.byte().map(|_| ());
+        }
+        self.skip(kind, depth)
+    }
+
     fn skip(&mut self, kind: u8, depth: usize) -> Result<()> {
         if depth > MAX_DEPTH {
             return Err("footer nested too deep");
@@ -94,7 +104,7 @@ impl Reader<'_> {
             9 | 10 => {
                 let (size, inner) = self.list_header()?;
                 for _ in 0..size {
-                    self.skip(inner, depth + 1)?;
+                    self.element(inner, depth + 1)?;
                 }
             }
             11 => {
@@ -102,8 +112,8 @@ impl Reader<'_> {
                 if size > 0 {
                     let types = self.byte()?;
                     for _ in 0..size {
-                        self.skip(types >> 4, depth + 1)?;
-                        self.skip(types & 0x0f, depth + 1)?;
+                        self.element(types >> 4, depth + 1)?;
+                        self.element(types & 0x0f, depth + 1)?;
                     }
                 }
             }
@@ -208,6 +218,9 @@ mod tests {
 
     #[test]
     fn bad_footers_are_errors() {
+        // A list of 2^60 booleans ends at the footer's end.
+        let list = b"PAR1\x19\xf1\x80\x80\x80\x80\x80\x80\x80\x80\x01\x0b\x00\x00\x00PAR1";
+        assert!(parquet(list).is_err());
         assert!(parquet(b"PAR1\xff\xff\xff\x7fPAR1").is_err());
         assert!(parquet(b"PAR1\x19\x01\x00\x00\x00\x00PAR1").is_err());
     }

@@ -146,3 +146,23 @@ pub static MODEL_CODE: Rule = Rule {
         "ONNX IR specification, operator sets",
     ],
 };
+
+#[cfg(test)]
+mod tests {
+    use crate::rules::{lookup, RULES};
+
+    #[test]
+    fn model_and_microdata_rules_are_registered_and_documented() {
+        for code in [
+            "M001", "M002", "M003", "M004", "M005", "M006", "M007", "M008", "D001", "D002", "D003",
+        ] {
+            let rule = lookup(code).unwrap_or_else(|| panic!("{code} not registered"));
+            assert!(!rule.detects.is_empty() && !rule.why.is_empty() && !rule.fix.is_empty());
+            assert_eq!(lookup(rule.name).map(|r| r.code), Some(code));
+        }
+        let mut codes: Vec<_> = RULES.iter().map(|r| r.code).collect();
+        codes.sort();
+        codes.dedup();
+        assert_eq!(codes.len(), RULES.len(), "codes are unique");
+    }
+}
