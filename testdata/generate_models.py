@@ -6,7 +6,8 @@ never loaded. Needs Python 3.11 with scikit-learn, numpy, joblib, pandas and pyr
     pip install scikit-learn numpy joblib pandas pyreadstat
     python3 testdata/generate_models.py
 
-Everything is deterministic except the SPSS and SAS files, whose writer stamps the time.
+Everything is deterministic except the SPSS and SAS files, whose writer stamps the time, and
+the pickled data frames, whose memo layout can differ between runs.
 """
 
 import datetime
@@ -124,6 +125,31 @@ def weights() -> None:
     graph = pb_bytes(1, custom) + pb_bytes(5, initializer)
     custom_model = pb(1, varint(8)) + pb_bytes(2, b"gen") + pb_bytes(7, graph)
     (OUT / "custom_op.onnx").write_bytes(custom_model)
+    torch_checkpoint()
+
+
+def torch_checkpoint() -> None:
+    """A PyTorch ZIP checkpoint of one 4 x 3 tensor, its data.pkl written opcode by opcode (as
+    torch.save writes it) so that torch is not needed."""
+    def text(value: str) -> bytes:
+        return b"X" + struct.pack("<I", len(value)) + value.encode()
+
+    pickle_bytes = (
+        b"\x80\x02ccollections\nOrderedDict\n)R(" + text("dense.weight")
+        + b"ctorch._utils\n_rebuild_tensor_v2\n("
+        + b"(" + text("storage") + b"ctorch\nFloatStorage\n" + text("0") + text("cpu")
+        + b"K\x0ctQ"
+        + b"K\x00K\x04K\x03\x86K\x03K\x01\x86\x89ccollections\nOrderedDict\n)RtRu."
+    )
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_STORED) as archive:
+        for name, data in [
+            ("archive/data.pkl", pickle_bytes),
+            ("archive/data/0", bytes(48)),
+            ("archive/version", b"3\n"),
+        ]:
+            archive.writestr(zipfile.ZipInfo(name, date_time=(2026, 1, 1, 0, 0, 0)), data)
+    (OUT / "linear.pt").write_bytes(buffer.getvalue())
 
 
 def keras_zip(path: Path, config: dict) -> None:

@@ -75,6 +75,7 @@ fn every_fixture_gets_exactly_its_rules() {
         ("knn.joblib", &["M003"]),
         ("labels.npy", &["D002", "M006"]),
         ("lambda.keras", &["M008"]),
+        ("linear.pt", &["M007"]),
         ("logistic.pkl", &["M006"]),
         ("matmul.onnx", &["M007"]),
         ("means.npy", &["D002"]),
@@ -149,6 +150,12 @@ fn weights_report_parameter_counts() {
     assert_eq!(evidence("tiny.gguf", "M007")["parameters"], 32);
     assert_eq!(evidence("matmul.onnx", "M007")["parameters"], 12);
     assert_eq!(evidence("dense.keras", "M007")["layers"], 2);
+    let torch = evidence("linear.pt", "M007");
+    assert_eq!(torch["parameters"], 12);
+    assert_eq!(
+        torch["largest_arrays"][0]["shape"],
+        serde_json::json!([4, 3])
+    );
     let lambda = evidence("lambda.keras", "M008");
     assert_eq!(
         lambda["layers"],
@@ -255,4 +262,30 @@ fn cut_and_corrupted_fixtures_never_crash_the_check() {
             assert_ne!(file["verdict"], "pass", "{path}");
         }
     }
+}
+
+#[test]
+fn a_pytorch_checkpoint_is_opened_to_its_pickle() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = std::fs::File::create(dir.path().join("model.pt")).expect("create");
+    let mut archive = zip::ZipWriter::new(file);
+    let stored =
+        zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    archive
+        .start_file("archive/data.pkl", stored)
+        .expect("member");
+    archive
+        .write_all(b"\x80\x02cposix\nsystem\nX\x02\x00\x00\x00id\x85R.")
+        .expect("write");
+    archive
+        .start_file("archive/version", stored)
+        .expect("member");
+    archive.write_all(b"3\n").expect("write");
+    archive.finish().expect("finish");
+    let (report, code) = check(dir.path());
+    assert_eq!(code, 2);
+    let finding = &report["files"][0]["findings"][0];
+    assert_eq!(finding["rule"], "M001");
+    assert_eq!(finding["location"]["chunk"], "archive/data.pkl at byte 2");
 }

@@ -131,7 +131,12 @@ pub fn analyse(graph: &Graph, roots: &[Id]) -> Contents {
                 }
             }
             Node::Persistent(inner) => work.push((*inner, context.clone())),
-            Node::Object { class, args, state } => {
+            Node::Object {
+                class,
+                args,
+                state,
+                items,
+            } => {
                 let (module, name) = graph
                     .global(*class)
                     .map(|(m, n)| (m.to_string(), n.to_string()))
@@ -156,6 +161,9 @@ pub fn analyse(graph: &Graph, roots: &[Id]) -> Contents {
                         });
                     }
                     inner.owner = Some(name.clone());
+                }
+                for &item in items.iter().rev() {
+                    work.push((item, inner.clone()));
                 }
                 work.push((*args, inner.clone()));
                 if let Some(state) = state {

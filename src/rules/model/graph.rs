@@ -44,6 +44,9 @@ pub enum Node {
         class: Id,
         args: Id,
         state: Option<Id>,
+        /// Items added by APPEND(S) or SETITEM(S) (an `OrderedDict`, a list subclass), keys
+        /// and values alternating for a mapping.
+        items: Vec<Id>,
     },
     /// An object the loader supplies from outside the stream (a PyTorch storage).
     Persistent(Id),
@@ -142,8 +145,14 @@ impl Graph {
         if !self.room(items.len()) {
             return;
         }
-        if let Some(Node::List(existing)) = self.nodes.get_mut(list as usize) {
-            existing.extend_from_slice(items);
+        match self.nodes.get_mut(list as usize) {
+            Some(Node::List(existing))
+            | Some(Node::Object {
+                items: existing, ..
+            }) => {
+                existing.extend_from_slice(items);
+            }
+            _ => {}
         }
     }
 
@@ -152,8 +161,12 @@ impl Graph {
         if !self.room(items.len()) {
             return;
         }
-        if let Some(Node::Dict(pairs)) = self.nodes.get_mut(dict as usize) {
-            pairs.extend(items.chunks_exact(2).map(|p| (p[0], p[1])));
+        match self.nodes.get_mut(dict as usize) {
+            Some(Node::Dict(pairs)) => pairs.extend(items.chunks_exact(2).map(|p| (p[0], p[1]))),
+            Some(Node::Object {
+                items: existing, ..
+            }) => existing.extend_from_slice(items),
+            _ => {}
         }
     }
 

@@ -461,6 +461,7 @@ impl Walker<'_> {
                     class: callable,
                     args,
                     state: None,
+                    items: Vec::new(),
                 };
                 f.stack.push(self.out.graph.add(object));
             }
@@ -473,6 +474,7 @@ impl Walker<'_> {
                     class,
                     args,
                     state: None,
+                    items: Vec::new(),
                 };
                 f.stack.push(self.out.graph.add(object));
             }
@@ -487,6 +489,7 @@ impl Walker<'_> {
                     class,
                     args,
                     state: None,
+                    items: Vec::new(),
                 };
                 f.stack.push(self.out.graph.add(object));
             }
@@ -499,6 +502,7 @@ impl Walker<'_> {
                     class,
                     args,
                     state: None,
+                    items: Vec::new(),
                 };
                 f.stack.push(self.out.graph.add(object));
             }

@@ -353,3 +353,44 @@ fn gguf_tensors(content: &[u8]) -> Result<(u32, u64, u64), &'static str> {
     }
     Ok((version, tensors, parameters))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn hdf5_model_config_is_found_and_lambda_seen() {
+        let mut file = b"\x89HDF\r\n\x1a\n\0\0model_config\0".to_vec();
+        file.extend_from_slice(
+            concat!(
+                r#"{"class_name": "Functional", "config": {"layers": "#,
+                r#"[{"class_name": "Lambda", "config": {}}]}}"#
+            )
+            .as_bytes(),
+        );
+        file.extend_from_slice(b"\0\0trailing binary");
+        let config = hdf5_config(&file).expect("config found");
+        let mut layers = Vec::new();
+        collect_layers(&config, &mut layers, 0);
+        let classes: Vec<&str> = layers.iter().map(|(c, _)| c.as_str()).collect();
+        assert_eq!(classes, ["Functional", "Lambda"]);
+    }
+
+    #[test]
+    fn custom_modules_are_told_from_keras() {
+        assert!(!is_custom_module("keras.layers"));
+        assert!(!is_custom_module(""));
+        assert!(is_custom_module("my_project.layers"));
+        assert!(is_custom_module("kerasish"));
+    }
+
+    #[test]
+    fn gguf_headers_that_lie_are_errors() {
+        let mut file = b"GGUF".to_vec();
+        file.extend_from_slice(&3u32.to_le_bytes());
+        file.extend_from_slice(&u64::MAX.to_le_bytes());
+        file.extend_from_slice(&u64::MAX.to_le_bytes());
+        assert!(gguf_tensors(&file).is_err());
+        assert!(gguf_tensors(b"GGUF\x09\0\0\0").is_err());
+    }
+}
