@@ -7,6 +7,9 @@
 
 use std::collections::HashMap;
 
+mod objects;
+mod values;
+
 use super::graph::{Graph, Id, Node};
 
 /// Most entries on the value stack before the walk gives up.
@@ -252,91 +255,6 @@ impl Walker<'_> {
                 let top = *f.stack.last().ok_or(under)?;
                 f.stack.push(top);
             }
-            // Scalars.
-            b'N' => f.stack.push(g.add(Node::None)),
-            0x88 => f.stack.push(g.add(Node::Bool(true))),
-            0x89 => f.stack.push(g.add(Node::Bool(false))),
-            b'K' => {
-                let v = self.u8()? as i64;
-                f.stack.push(self.out.graph.add(Node::Int(v)));
-            }
-            b'M' => {
-                let v = u16::from_le_bytes(self.le::<2>()?) as i64;
-                f.stack.push(self.out.graph.add(Node::Int(v)));
-            }
-            b'J' => {
-                let v = i32::from_le_bytes(self.le::<4>()?) as i64;
-                f.stack.push(self.out.graph.add(Node::Int(v)));
-            }
-            0x8a | 0x8b => {
-                let n = if opcode == 0x8a {
-                    self.length::<1>()?
-                } else {
-                    self.length::<4>()?
-                };
-                let bytes = self.take(n)?;
-                let node = long_le(bytes).map_or(Node::BigInt, Node::Int);
-                f.stack.push(self.out.graph.add(node));
-            }
-            b'I' | b'L' => {
-                let line = self.line()?;
-                let node = text_int(line).ok_or(WalkError::BadArgument {
-                    at,
-                    what: "an INT or LONG that is not a number",
-                })?;
-                f.stack.push(self.out.graph.add(node));
-            }
-            b'F' => {
-                let line = self.line()?;
-                let value = std::str::from_utf8(line)
-                    .ok()
-                    .and_then(|t| t.trim().parse::<f64>().ok())
-                    .ok_or(WalkError::BadArgument {
-                        at,
-                        what: "a FLOAT that is not a number",
-                    })?;
-                f.stack.push(self.out.graph.add(Node::Float(value)));
-            }
-            b'G' => {
-                let v = f64::from_be_bytes(self.le::<8>()?);
-                f.stack.push(self.out.graph.add(Node::Float(v)));
-            }
-            // Strings and bytes.
-            b'S' | b'V' => {
-                let line = self.line()?;
-                let text = if opcode == b'S' { unquote(line) } else { line };
-                let node = Node::text(&String::from_utf8_lossy(text));
-                f.stack.push(self.out.graph.add(node));
-            }
-            b'X' | 0x8c | 0x8d => {
-                let n = match opcode {
-                    b'X' => self.length::<4>()?,
-                    0x8c => self.length::<1>()?,
-                    _ => self.length::<8>()?,
-                };
-                let bytes = self.take(n)?;
-                let node = Node::text(&String::from_utf8_lossy(bytes));
-                f.stack.push(self.out.graph.add(node));
-            }
-            b'T' | b'U' | b'B' | b'C' | 0x8e | 0x96 => {
-                let n = match opcode {
-                    b'U' | b'C' => self.length::<1>()?,
-                    b'T' | b'B' => self.length::<4>()?,
-                    _ => self.length::<8>()?,
-                };
-                let offset = self.pos;
-                self.take(n)?;
-                let node = Node::Bytes {
-                    offset: offset as u64,
-                    len: n as u64,
-                };
-                f.stack.push(self.out.graph.add(node));
-            }
-            // Out-of-band buffers (protocol 5): the data is not in the file.
-            0x97 => f.stack.push(self.out.graph.add(Node::Elided)),
-            0x98 => {
-                f.stack.last().ok_or(under)?;
-            }
             // Containers.
             b')' => f.stack.push(g.add(Node::Tuple(Vec::new()))),
             b']' => f.stack.push(g.add(Node::List(Vec::new()))),
@@ -422,192 +340,12 @@ impl Walker<'_> {
                 })?;
                 f.stack.push(id);
             }
-            // Globals.
-            b'c' => {
-                let module = String::from_utf8_lossy(self.line()?).into_owned();
-                let name = String::from_utf8_lossy(self.line()?).into_owned();
-                let id = self.global(module, name, at);
-                f.stack.push(id);
-            }
-            0x93 => {
-                let name = f.stack.pop().ok_or(under.clone())?;
-                let module = f.stack.pop().ok_or(under)?;
-                let resolved = match (self.out.graph.get(module), self.out.graph.get(name)) {
-                    (Node::Str(m), Node::Str(n)) => Some((m.to_string(), n.to_string())),
-                    _ => None,
-                };
-                let id = match resolved {
-                    Some((module, name)) => self.global(module, name, at),
-                    None => {
-                        self.out.unresolved_globals.push(at);
-                        self.out.graph.add(Node::Elided)
-                    }
-                };
-                f.stack.push(id);
-            }
-            0x82..=0x84 => {
-                // Extension registry codes name a global registered by the loading process.
-                let n = 1usize << (opcode - 0x82);
-                self.take(n)?;
-                self.out.unresolved_globals.push(at);
-                f.stack.push(self.out.graph.add(Node::Elided));
-            }
-            // Calls.
-            b'R' | 0x81 => {
-                let args = f.stack.pop().ok_or(under.clone())?;
-                let callable = f.stack.pop().ok_or(under)?;
-                self.mark_called(callable);
-                let object = Node::Object {
-                    class: callable,
-                    args,
-                    state: None,
-                    items: Vec::new(),
-                };
-                f.stack.push(self.out.graph.add(object));
-            }
-            0x92 => {
-                let _kwargs = f.stack.pop().ok_or(under.clone())?;
-                let args = f.stack.pop().ok_or(under.clone())?;
-                let class = f.stack.pop().ok_or(under)?;
-                self.mark_called(class);
-                let object = Node::Object {
-                    class,
-                    args,
-                    state: None,
-                    items: Vec::new(),
-                };
-                f.stack.push(self.out.graph.add(object));
-            }
-            b'i' => {
-                let module = String::from_utf8_lossy(self.line()?).into_owned();
-                let name = String::from_utf8_lossy(self.line()?).into_owned();
-                let items = pop_mark(f, at)?;
-                let class = self.global(module, name, at);
-                self.mark_called(class);
-                let args = self.out.graph.add(Node::Tuple(items));
-                let object = Node::Object {
-                    class,
-                    args,
-                    state: None,
-                    items: Vec::new(),
-                };
-                f.stack.push(self.out.graph.add(object));
-            }
-            b'o' => {
-                let items = pop_mark(f, at)?;
-                let (&class, rest) = items.split_first().ok_or(under)?;
-                self.mark_called(class);
-                let args = self.out.graph.add(Node::Tuple(rest.to_vec()));
-                let object = Node::Object {
-                    class,
-                    args,
-                    state: None,
-                    items: Vec::new(),
-                };
-                f.stack.push(self.out.graph.add(object));
-            }
-            b'b' => {
-                let state = f.stack.pop().ok_or(under.clone())?;
-                let target = *f.stack.last().ok_or(under)?;
-                if let Node::Object { class, .. } = self.out.graph.get(target) {
-                    let class = *class;
-                    self.mark_called(class);
+            _ => {
+                if !self.value(opcode, at, f)? && !self.object(opcode, at, f)? {
+                    return Err(WalkError::UnknownOpcode { opcode, at });
                 }
-                self.out.graph.set_state(target, state);
-                self.after_build(target)?;
-            }
-            // Persistent ids name objects held outside the stream (PyTorch storages).
-            b'P' => {
-                let line = self.line()?;
-                let node = Node::text(&String::from_utf8_lossy(line));
-                let inner = self.out.graph.add(node);
-                f.stack.push(self.out.graph.add(Node::Persistent(inner)));
-            }
-            b'Q' => {
-                let inner = f.stack.pop().ok_or(under)?;
-                f.stack.push(self.out.graph.add(Node::Persistent(inner)));
-            }
-            _ => return Err(WalkError::UnknownOpcode { opcode, at }),
-        }
-        Ok(())
-    }
-
-    fn global(&mut self, module: String, name: String, at: usize) -> Id {
-        let index = self.out.globals.len();
-        let id = self.out.graph.add(Node::Global {
-            module: module.clone().into(),
-            name: name.clone().into(),
-            index,
-        });
-        self.out.globals.push(GlobalUse {
-            module,
-            name,
-            offset: at,
-            called: false,
-        });
-        id
-    }
-
-    /// Marks the global behind `callable` (directly, or the class of an object) as called.
-    fn mark_called(&mut self, callable: Id) {
-        let target = match self.out.graph.get(callable) {
-            Node::Object { class, .. } => *class,
-            _ => callable,
-        };
-        if let Node::Global { index, .. } = self.out.graph.get(target) {
-            if let Some(global) = self.out.globals.get_mut(*index) {
-                global.called = true;
             }
         }
-    }
-
-    /// joblib writes an array's bytes straight after the BUILD of its `NumpyArrayWrapper`:
-    /// skip them, or walk the nested stream of an object array.
-    fn after_build(&mut self, target: Id) -> Result<(), WalkError> {
-        let graph = &self.out.graph;
-        if !graph.is_instance_of(target, "joblib.numpy_pickle", "NumpyArrayWrapper") {
-            return Ok(());
-        }
-        let at = self.pos;
-        let Some(array) = graph.array(target) else {
-            return Err(WalkError::BadArgument {
-                at,
-                what: "a joblib array wrapper without a readable shape and dtype",
-            });
-        };
-        if array.is_object {
-            if self.nested >= MAX_NESTED {
-                return Err(WalkError::Limit {
-                    at,
-                    what: "object arrays nested more than 8 deep",
-                });
-            }
-            self.nested += 1;
-            let contents = self.stream();
-            self.nested -= 1;
-            let contents = contents?;
-            self.out.graph.extend_object(target, contents);
-            return Ok(());
-        }
-        if self
-            .out
-            .graph
-            .state_key(target, "numpy_array_alignment_bytes")
-            .is_some()
-        {
-            let padding = self.u8()? as usize;
-            self.take(padding)?;
-        }
-        let bytes = array
-            .elements()
-            .and_then(|n| n.checked_mul(array.itemsize))
-            .and_then(|n| usize::try_from(n).ok())
-            .ok_or(WalkError::BadArgument {
-                at,
-                what: "a joblib array whose size overflows",
-            })?;
-        self.take(bytes)?;
-        self.out.skipped_array_bytes += bytes as u64;
         Ok(())
     }
 }
@@ -641,51 +379,5 @@ fn text_key(line: &[u8], at: usize) -> Result<u64, WalkError> {
         })
 }
 
-/// Protocol 0 INT and LONG: decimal text, `01`/`00` for booleans, an optional `L` suffix.
-fn text_int(line: &[u8]) -> Option<Node> {
-    let text = std::str::from_utf8(line).ok()?.trim().trim_end_matches('L');
-    match text {
-        "01" => return Some(Node::Bool(true)),
-        "00" => return Some(Node::Bool(false)),
-        _ => {}
-    }
-    if let Ok(v) = text.parse::<i64>() {
-        return Some(Node::Int(v));
-    }
-    let digits = text.strip_prefix('-').unwrap_or(text);
-    (!digits.is_empty() && digits.bytes().all(|b| b.is_ascii_digit())).then_some(Node::BigInt)
-}
-
-/// A little-endian two's-complement integer, when it fits in 64 bits.
-fn long_le(bytes: &[u8]) -> Option<i64> {
-    if bytes.is_empty() {
-        return Some(0);
-    }
-    if bytes.len() > 8 {
-        let sign = if bytes[bytes.len() - 1] & 0x80 != 0 {
-            0xff
-        } else {
-            0
-        };
-        if bytes[8..].iter().any(|&b| b != sign) {
-            return None;
-        }
-    }
-    let negative = bytes[bytes.len().min(8) - 1] & 0x80 != 0;
-    let mut wide = if negative { [0xffu8; 8] } else { [0u8; 8] };
-    let n = bytes.len().min(8);
-    wide[..n].copy_from_slice(&bytes[..n]);
-    Some(i64::from_le_bytes(wide))
-}
-
-/// Protocol 0 STRING arguments are quoted Python literals.
-fn unquote(line: &[u8]) -> &[u8] {
-    match line {
-        [b'\'', inner @ .., b'\''] | [b'"', inner @ .., b'"'] => inner,
-        _ => line,
-    }
-}
-
 #[cfg(test)]
-#[path = "pickle_tests.rs"]
 mod tests;

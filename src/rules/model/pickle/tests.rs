@@ -1,5 +1,6 @@
 //! Tests of the opcode walker on hand-built streams.
 
+use super::values::long_le;
 use super::*;
 use crate::rules::model::analyse::analyse;
 
@@ -160,7 +161,7 @@ fn long_integers_decode() {
 
 #[test]
 fn no_prefix_or_mutation_of_a_real_file_panics() {
-    let data = include_bytes!("../../../testdata/models/knn.joblib");
+    let data = include_bytes!("../../../../testdata/models/knn.joblib");
     for end in 0..data.len() {
         let (_, error) = walk(&data[..end]);
         assert!(error.is_some() || end == 0, "prefix of {end} bytes parsed");
