@@ -332,6 +332,9 @@ fn tree_leaves(graph: &Graph, estimator: &Estimator, policy: &Policy, out: &mut 
 }
 
 /// M005: data frames and free-standing 2-D arrays of person-level shape.
+// Limitation: arrays held by an estimator are judged only through the attributes M003 knows
+// (`_fit_X`, `support_vectors_`, ...); a copy of the training data stored under another
+// attribute of a scikit-learn estimator is counted in M006's parameters but not blocked.
 fn person_level(contents: &Contents, policy: &Policy, out: &mut Findings) -> bool {
     let threshold = policy.microdata.person_level_rows;
     let mut fired = false;
