@@ -67,6 +67,9 @@ pub(super) fn binary_signature(
     if head.starts_with(b"\x1f\x8b") {
         return Some(gzip_flavour(head));
     }
+    if is_zlib_pickle(head) {
+        return Some(Identity::with(Format::Joblib, "zlib-compressed pickle"));
+    }
     if head.starts_with(OLE2) {
         return Some(ole_flavour(head, extension));
     }
@@ -294,13 +297,28 @@ fn gzip_flavour(head: &[u8]) -> Identity {
         }
     }
     let start = &start[..filled];
-    if is_rds(start) {
+    if matches!(start, [0x80, 2..=5, ..]) {
+        Identity::with(Format::Joblib, "gzip-compressed pickle")
+    } else if is_rds(start) {
         Identity::with(Format::Rds, "gzip-compressed")
     } else if start.starts_with(b"RDX") || start.starts_with(b"RDA") {
         Identity::with(Format::RData, "gzip-compressed")
     } else {
         Identity::of(Format::Gzip)
     }
+}
+
+/// A zlib stream (as joblib's `compress=` writes) whose first inflated bytes open a pickle.
+fn is_zlib_pickle(head: &[u8]) -> bool {
+    let [cmf @ 0x78, flg, ..] = head else {
+        return false;
+    };
+    if (u16::from(*cmf) * 256 + u16::from(*flg)) % 31 != 0 {
+        return false;
+    }
+    let mut start = [0u8; 2];
+    let mut decoder = flate2::read::ZlibDecoder::new(head);
+    decoder.read_exact(&mut start).is_ok() && matches!(start, [0x80, 2..=5])
 }
 
 /// R's serialisation header: format X (XDR), A (ASCII) or B (native), then version 2 or 3.

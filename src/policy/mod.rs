@@ -36,6 +36,8 @@ pub struct Policy {
     pub budgets: Budgets,
     pub opaque: OpaqueSettings,
     pub archives: ArchiveSettings,
+    pub models: ModelSettings,
+    pub microdata: MicrodataSettings,
     /// Severity per rule code; `None` turns the rule off. Only rules the policy changes.
     #[serde(serialize_with = "serialize_rules")]
     pub rules: BTreeMap<&'static str, Option<Severity>>,
@@ -81,6 +83,24 @@ pub struct ArchiveSettings {
     pub max_members: usize,
     pub max_inflated_bytes: ByteSize,
     pub max_ratio: u64,
+}
+
+/// Settings of the model rules (family M).
+#[derive(Clone, Debug, Serialize)]
+pub struct ModelSettings {
+    /// Smallest `min_samples_leaf` a tree or forest may have (SACRO-ML: 5).
+    pub min_samples_leaf: u64,
+    /// Whether random forests must be fitted with bootstrap (SACRO-ML: yes).
+    pub require_bootstrap: bool,
+    /// Most bytes a compressed model or ZIP member is inflated to.
+    pub inflate_bytes: ByteSize,
+}
+
+/// Settings of the microdata rules (family D).
+#[derive(Clone, Debug, Serialize)]
+pub struct MicrodataSettings {
+    /// Rows at or above which a data file or pickled frame is treated as person-level.
+    pub person_level_rows: u64,
 }
 
 impl Policy {

@@ -5,8 +5,8 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Deserialize;
 
 use super::{
-    digest_hex, rule_severities, ArchiveSettings, Budgets, ByteSize, OpaqueSettings, Policy,
-    ReadLimits, WalkLimits,
+    digest_hex, rule_severities, ArchiveSettings, Budgets, ByteSize, MicrodataSettings,
+    ModelSettings, OpaqueSettings, Policy, ReadLimits, WalkLimits,
 };
 use crate::identify::Class;
 
@@ -20,6 +20,8 @@ pub(super) struct RawPolicy {
     budgets: Option<RawBudgets>,
     opaque: Option<RawOpaque>,
     archives: Option<RawArchives>,
+    models: Option<RawModels>,
+    microdata: Option<RawMicrodata>,
     #[serde(default)]
     rules: HashMap<String, String>,
 }
@@ -64,6 +66,20 @@ struct RawArchives {
     max_members: Option<usize>,
     max_inflated_bytes: Option<ByteSize>,
     max_ratio: Option<u64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawModels {
+    min_samples_leaf: Option<u64>,
+    require_bootstrap: Option<bool>,
+    inflate_bytes: Option<ByteSize>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawMicrodata {
+    person_level_rows: Option<u64>,
 }
 
 impl RawPolicy {
@@ -119,6 +135,30 @@ impl RawPolicy {
             need("archives.max_ratio");
             0
         });
+        let models = self.models.unwrap_or(RawModels {
+            min_samples_leaf: None,
+            require_bootstrap: None,
+            inflate_bytes: None,
+        });
+        let min_samples_leaf = models.min_samples_leaf.unwrap_or_else(|| {
+            need("models.min_samples_leaf");
+            0
+        });
+        let require_bootstrap = models.require_bootstrap.unwrap_or_else(|| {
+            need("models.require_bootstrap");
+            true
+        });
+        let inflate_bytes = models.inflate_bytes.unwrap_or_else(|| {
+            need("models.inflate_bytes");
+            ByteSize(0)
+        });
+        let person_level_rows = self
+            .microdata
+            .and_then(|m| m.person_level_rows)
+            .unwrap_or_else(|| {
+                need("microdata.person_level_rows");
+                0
+            });
 
         let max_depth = walk.max_depth.unwrap_or_else(|| {
             need("walk.max_depth");
@@ -211,6 +251,18 @@ impl RawPolicy {
         if max_ratio == 0 {
             problems.push("archives.max_ratio: must be at least 1".into());
         }
+        if min_samples_leaf == 0 {
+            problems.push("models.min_samples_leaf: must be at least 1".into());
+        }
+        if inflate_bytes.0 < 1 << 20 {
+            problems.push(format!(
+                "models.inflate_bytes = {inflate_bytes}: must be at least 1 MiB so ordinary \
+                 compressed models can be opened"
+            ));
+        }
+        if person_level_rows < 2 {
+            problems.push("microdata.person_level_rows: must be at least 2".into());
+        }
 
         let mut by_kind = BTreeMap::new();
         for (kind, size) in budgets.file_bytes_by_kind {
@@ -257,6 +309,12 @@ impl RawPolicy {
                 max_inflated_bytes,
                 max_ratio,
             },
+            models: ModelSettings {
+                min_samples_leaf,
+                require_bootstrap,
+                inflate_bytes,
+            },
+            microdata: MicrodataSettings { person_level_rows },
             rules,
             sha256: String::new(),
         };

@@ -9,6 +9,8 @@ pub mod budget;
 pub mod coverage;
 pub mod executable;
 pub mod identity;
+pub mod microdata;
+pub mod model;
 pub mod opaque;
 pub mod walk;
 
@@ -32,6 +34,10 @@ pub enum Family {
     Opaque,
     /// X: native executables and libraries.
     Executable,
+    /// M: model files (pickles, weights).
+    Model,
+    /// D: microdata files (statistics packages, columnar and array formats, databases).
+    Microdata,
     /// K: files of a kind this version has no content rules for.
     Coverage,
     /// B: size and capacity budgets, per file and per request.
@@ -47,6 +53,8 @@ impl fmt::Display for Family {
             Family::Identity => "identity",
             Family::Opaque => "opaque",
             Family::Executable => "executable",
+            Family::Model => "model",
+            Family::Microdata => "microdata",
             Family::Coverage => "coverage",
             Family::Budget => "budget",
             Family::Archive => "archive",
@@ -98,6 +106,17 @@ pub static RULES: &[&Rule] = &[
     &opaque::CIPHERTEXT,
     &opaque::UNKNOWN_BINARY,
     &executable::NATIVE_EXECUTABLE,
+    &model::PICKLE_CODE,
+    &model::UNVERIFIABLE_MODEL,
+    &model::INSTANCE_BASED,
+    &model::TREE_LEAF,
+    &model::PICKLED_DATA,
+    &model::PICKLED_MODEL,
+    &model::MODEL_WEIGHTS,
+    &model::MODEL_CODE,
+    &microdata::PERSON_LEVEL,
+    &microdata::DATA_FILE,
+    &microdata::UNREADABLE_DATA,
     &coverage::NO_CONTENT_RULES,
     &coverage::CONTENT_NOT_INSPECTED,
     &archive::ARCHIVE_CONTENTS,
@@ -133,6 +152,8 @@ pub static FILE_CHECKS: &[&dyn FileCheck] = &[
     &budget::FileBudgetCheck,
     &opaque::OpaqueCheck,
     &executable::ExecutableCheck,
+    &model::ModelCheck,
+    &microdata::MicrodataCheck,
     &coverage::CoverageCheck,
 ];
 
