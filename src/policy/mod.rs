@@ -35,6 +35,7 @@ pub struct Policy {
     pub read: ReadLimits,
     pub budgets: Budgets,
     pub opaque: OpaqueSettings,
+    pub tables: TableSettings,
     /// Severity per rule code; `None` turns the rule off. Only rules the policy changes.
     #[serde(serialize_with = "serialize_rules")]
     pub rules: BTreeMap<&'static str, Option<Severity>>,
@@ -69,6 +70,31 @@ pub struct OpaqueSettings {
     pub entropy_bits: f64,
     pub alpha: f64,
     pub block_bytes: ByteSize,
+}
+
+/// Thresholds of the table rules (family T).
+#[derive(Clone, Debug, Serialize)]
+pub struct TableSettings {
+    /// Smallest count that may be released: counts under it are small cells.
+    pub threshold: u64,
+    /// Whether a zero count is a small cell (disclosive by default).
+    pub zeros_are_disclosive: bool,
+    /// Base counts must be rounded to; 0 when the policy does not ask for rounding.
+    pub rounding_base: u64,
+    /// Most significant digits a number may print before the excess counts as capacity.
+    pub significant_digits: u32,
+    /// Fewest excess digits on which the uniformity test of covert digits is run.
+    pub digits_min_sample: usize,
+    /// Significance level of that test.
+    pub digits_alpha: f64,
+    /// Suppressed cells whose feasible interval is narrower than this are reported.
+    pub protection_interval: u64,
+    /// Share of a total held by the largest contributor at which dominance fails.
+    pub dominance_share: f64,
+    /// Rows from which a table with no count column may be one row per person.
+    pub individual_rows: usize,
+    /// Shortest run of base64, base32 or hex characters in a cell reported as a payload.
+    pub payload_chars: usize,
 }
 
 impl Policy {

@@ -9,6 +9,7 @@ pub mod coverage;
 pub mod executable;
 pub mod identity;
 pub mod opaque;
+pub mod table;
 pub mod walk;
 
 use std::fmt;
@@ -35,6 +36,8 @@ pub enum Family {
     Coverage,
     /// B: size and capacity budgets, per file and per request.
     Budget,
+    /// T: tables and spreadsheets (statistical disclosure control).
+    Table,
 }
 
 impl fmt::Display for Family {
@@ -46,6 +49,7 @@ impl fmt::Display for Family {
             Family::Executable => "executable",
             Family::Coverage => "coverage",
             Family::Budget => "budget",
+            Family::Table => "table",
         };
         f.write_str(name)
     }
@@ -100,6 +104,20 @@ pub static RULES: &[&Rule] = &[
     &budget::REQUEST_BYTES,
     &budget::REQUEST_FILES,
     &budget::CAPACITY,
+    &table::SMALL_CELL,
+    &table::STATISTIC_FROM_TOO_FEW,
+    &table::UNVERIFIABLE_CELL_SIZE,
+    &table::EXTREME_VALUES,
+    &table::CLASS_DISCLOSURE,
+    &table::RECOVERABLE_SUPPRESSION,
+    &table::INDIVIDUAL_LEVEL_DATA,
+    &table::ROUNDING,
+    &table::EXCESS_DIGITS,
+    &table::COVERT_DIGITS,
+    &table::HIDDEN_PAYLOAD,
+    &table::HIDDEN_SHEET,
+    &table::UNREADABLE_TABLE,
+    &table::TABLE_LAYOUT,
 ];
 
 /// Finds a rule by its code (`W001`) or its name (`symlink`), ignoring case.
@@ -121,6 +139,7 @@ pub static FILE_CHECKS: &[&dyn FileCheck] = &[
     &budget::FileBudgetCheck,
     &opaque::OpaqueCheck,
     &executable::ExecutableCheck,
+    &table::TableCheck,
     &coverage::CoverageCheck,
 ];
 
