@@ -14,6 +14,7 @@ pub mod digits;
 pub mod docs;
 pub mod extremes;
 pub mod grid;
+pub mod headers;
 pub mod layout;
 pub mod microdata;
 pub mod payload;
