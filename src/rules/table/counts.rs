@@ -104,10 +104,11 @@ fn recovered_counts(table: &Table, column: usize, settings: &TableSettings, emit
             Finding::new(
                 &SMALL_CELL,
                 format!(
-                    "cell ({}, {}) is {} of {} = a count of {}, under the threshold of {}",
+                    "cell ({}, {}) is {}{} of {} = a count of {}, under the threshold of {}",
                     location.row.as_deref().unwrap_or(""),
                     table.columns[column].label,
-                    table.grid.cell(row, column),
+                    table.grid.cell(row, column).trim_end_matches('%'),
+                    if proportion { "" } else { "%" },
                     show(n),
                     show(count),
                     settings.threshold

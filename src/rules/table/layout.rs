@@ -316,7 +316,9 @@ fn header_rows(grid: &Grid, block: Range<usize>) -> usize {
         let text_only = cells
             .iter()
             .all(|t| matches!(value::parse(t, grid.style), Value::Text));
-        if (text_only && !cells.is_empty()) || years {
+        // A second header row sits under spanning labels, which leave empty cells above.
+        let spanned = rows == 0 || (0..grid.width(row)).any(|c| grid.cell(row - 1, c).is_empty());
+        if ((text_only && !cells.is_empty()) || years) && spanned {
             rows += 1;
         } else {
             break;
