@@ -146,15 +146,19 @@ impl<'g> Table<'g> {
 
     /// The inferred layout, for the evidence of the table-layout finding.
     pub fn describe(&self) -> Map<String, Json> {
-        let mut roles: Map<String, Json> = Map::new();
-        for column in self.columns.iter().take(60) {
-            let role = match column.stat {
-                None => "label".to_string(),
-                Some(stat) if column.margin => format!("{} (margin)", stat.as_str()),
-                Some(stat) => stat.as_str().to_string(),
-            };
-            roles.insert(column.label.clone(), json!(role));
-        }
+        let roles: Vec<Json> = self
+            .columns
+            .iter()
+            .take(60)
+            .map(|column| {
+                let role = match column.stat {
+                    None => "label".to_string(),
+                    Some(stat) if column.margin => format!("{} (margin)", stat.as_str()),
+                    Some(stat) => stat.as_str().to_string(),
+                };
+                json!({"column": column.label, "role": role})
+            })
+            .collect();
         let margin_rows: Vec<String> = self
             .body
             .clone()
