@@ -249,6 +249,19 @@ mod tests {
     }
 
     #[test]
+    fn table_settings_are_validated() {
+        let text = "[tables]\nthreshold = 0\ndigits_alpha = 2.0\npayload_chars = 4\n";
+        let Err(Error::PolicyInvalid { problems, .. }) = Policy::from_toml(text, "p") else {
+            panic!("expected invalid policy");
+        };
+        assert_eq!(problems.len(), 3, "{problems:?}");
+        let policy = Policy::from_toml("[tables]\nthreshold = 8\n", "p").expect("valid");
+        assert_eq!(policy.tables.threshold, 8);
+        assert!(policy.tables.zeros_are_disclosive);
+        assert!(Policy::from_toml("[tables]\nthreshhold = 8\n", "p").is_err());
+    }
+
+    #[test]
     fn rules_can_be_retuned_or_turned_off() {
         let text = "[rules]\nhidden-entry = \"off\"\nW001 = \"review\"\n";
         let policy = Policy::from_toml(text, "p").expect("valid");

@@ -243,6 +243,9 @@ pub fn understand(grid: &Grid) -> Option<Table<'_>> {
 
 /// The longest run of rows with at least two filled cells, less trailing note rows; a grid of
 /// one column is taken whole.
+///
+/// Limitation: a blank line inside a table, or several tables stacked in one sheet, leaves
+/// only the longest block judged; the payload rule still reads every cell.
 fn body_block(grid: &Grid) -> Option<Range<usize>> {
     let mut best: Option<Range<usize>> = None;
     let mut start = None;

@@ -8,6 +8,10 @@
 //! One module per concern: reading ([`grid`], [`sheets`], [`value`]), understanding
 //! ([`layout`]), and the rules ([`counts`], [`extremes`], [`suppression`], [`microdata`],
 //! [`digits`], [`payload`]); [`docs`] holds every rule's documentation.
+//!
+//! Limitation: Parquet, Arrow and Feather files are not read as tables (they are microdata
+//! formats to this version and get K001), and differencing between two tables of one request
+//! is not checked: each file is judged alone.
 
 pub mod counts;
 pub mod digits;
