@@ -89,7 +89,8 @@ fn example_request_report_follows_the_contract() {
     assert_eq!(report["verdict"], "block");
     assert_eq!(report["summary"]["files"], 6);
     assert_eq!(report["summary"]["block"], 1);
-    assert_eq!(report["summary"]["review"], 5);
+    assert_eq!(report["summary"]["review"], 4);
+    assert_eq!(report["summary"]["pass"], 1);
     assert_eq!(report["summary"]["capacity_bytes"], 6144);
 
     let cache = file(&report, "extra/cache.dat");
@@ -101,6 +102,11 @@ fn example_request_report_follows_the_contract() {
     assert_eq!(plot["format"], "png");
     let table = file(&report, "tables/age_by_sex.csv");
     assert_eq!(table["kind"], "table");
+    let small = finding(table, "T001");
+    assert_eq!(small["location"]["row"], "60-79");
+    assert_eq!(small["location"]["column"], "Male");
+    assert_eq!(small["evidence"]["value"], 3);
+    assert_eq!(file(&report, "tables/regression.csv")["verdict"], "pass");
 
     let paths: Vec<&str> = report["files"]
         .as_array()
@@ -450,11 +456,11 @@ fn exit_codes_follow_the_verdict() {
     fs::write(dir.path().join("t.csv"), "a,b\n1,2\n").expect("write");
     let (code, _) = check_json(dir.path(), &[]);
     assert_eq!(code, 1, "review");
-    let (_p, policy) = policy_file("[rules]\nno-content-rules = \"info\"\n");
+    let (_p, policy) = policy_file("[rules]\nsmall-cell = \"info\"\n");
     let (code, report) = check_json(dir.path(), &["--policy", policy.to_str().expect("utf-8")]);
     assert_eq!(code, 0, "pass: {report:#}");
     assert_eq!(report["verdict"], "pass");
-    let (_p, off) = policy_file("[rules]\nK001 = \"off\"\n");
+    let (_p, off) = policy_file("[rules]\nT001 = \"off\"\nT014 = \"off\"\n");
     let (code, report) = check_json(dir.path(), &["--policy", off.to_str().expect("utf-8")]);
     assert_eq!(code, 0);
     assert_eq!(rules_of(file(&report, "t.csv")).len(), 0);

@@ -38,6 +38,7 @@ pub struct Policy {
     pub archives: ArchiveSettings,
     pub models: ModelSettings,
     pub microdata: MicrodataSettings,
+    pub tables: TableSettings,
     /// Severity per rule code; `None` turns the rule off. Only rules the policy changes.
     #[serde(serialize_with = "serialize_rules")]
     pub rules: BTreeMap<&'static str, Option<Severity>>,
@@ -101,6 +102,31 @@ pub struct ModelSettings {
 pub struct MicrodataSettings {
     /// Rows at or above which a data file or pickled frame is treated as person-level.
     pub person_level_rows: u64,
+}
+
+/// Thresholds of the table rules (family T).
+#[derive(Clone, Debug, Serialize)]
+pub struct TableSettings {
+    /// Smallest count that may be released: counts under it are small cells.
+    pub threshold: u64,
+    /// Whether a zero count is a small cell (disclosive by default).
+    pub zeros_are_disclosive: bool,
+    /// Base counts must be rounded to; 0 when the policy does not ask for rounding.
+    pub rounding_base: u64,
+    /// Most significant digits a number may print before the excess counts as capacity.
+    pub significant_digits: u32,
+    /// Fewest excess digits on which the uniformity test of covert digits is run.
+    pub digits_min_sample: usize,
+    /// Significance level of that test.
+    pub digits_alpha: f64,
+    /// Suppressed cells whose feasible interval is narrower than this are reported.
+    pub protection_interval: u64,
+    /// Share of a total held by the largest contributor at which dominance fails.
+    pub dominance_share: f64,
+    /// Rows from which a table with no count column may be one row per person.
+    pub individual_rows: usize,
+    /// Shortest run of base64, base32 or hex characters in a cell reported as a payload.
+    pub payload_chars: usize,
 }
 
 impl Policy {
@@ -252,6 +278,19 @@ mod tests {
             panic!("expected invalid policy");
         };
         assert_eq!(problems.len(), 3, "{problems:?}");
+    }
+
+    #[test]
+    fn table_settings_are_validated() {
+        let text = "[tables]\nthreshold = 0\ndigits_alpha = 2.0\npayload_chars = 4\n";
+        let Err(Error::PolicyInvalid { problems, .. }) = Policy::from_toml(text, "p") else {
+            panic!("expected invalid policy");
+        };
+        assert_eq!(problems.len(), 3, "{problems:?}");
+        let policy = Policy::from_toml("[tables]\nthreshold = 8\n", "p").expect("valid");
+        assert_eq!(policy.tables.threshold, 8);
+        assert!(policy.tables.zeros_are_disclosive);
+        assert!(Policy::from_toml("[tables]\nthreshhold = 8\n", "p").is_err());
     }
 
     #[test]

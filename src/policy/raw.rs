@@ -6,7 +6,7 @@ use serde::Deserialize;
 
 use super::{
     digest_hex, rule_severities, ArchiveSettings, Budgets, ByteSize, MicrodataSettings,
-    ModelSettings, OpaqueSettings, Policy, ReadLimits, WalkLimits,
+    ModelSettings, OpaqueSettings, Policy, ReadLimits, TableSettings, WalkLimits,
 };
 use crate::identify::Class;
 
@@ -22,6 +22,7 @@ pub(super) struct RawPolicy {
     archives: Option<RawArchives>,
     models: Option<RawModels>,
     microdata: Option<RawMicrodata>,
+    tables: Option<RawTables>,
     #[serde(default)]
     rules: HashMap<String, String>,
 }
@@ -80,6 +81,112 @@ struct RawModels {
 #[serde(deny_unknown_fields)]
 struct RawMicrodata {
     person_level_rows: Option<u64>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawTables {
+    threshold: Option<u64>,
+    zeros_are_disclosive: Option<bool>,
+    rounding_base: Option<u64>,
+    significant_digits: Option<u32>,
+    digits_min_sample: Option<usize>,
+    digits_alpha: Option<f64>,
+    protection_interval: Option<u64>,
+    dominance_share: Option<f64>,
+    individual_rows: Option<usize>,
+    payload_chars: Option<usize>,
+}
+
+impl RawTables {
+    /// Validates the `[tables]` section, adding each problem to `problems`.
+    fn validate(self, problems: &mut Vec<String>) -> TableSettings {
+        let mut need = |key: &str| problems.push(format!("tables.{key}: missing"));
+        let threshold = self.threshold.unwrap_or_else(|| {
+            need("threshold");
+            10
+        });
+        let zeros_are_disclosive = self.zeros_are_disclosive.unwrap_or_else(|| {
+            need("zeros_are_disclosive");
+            true
+        });
+        let rounding_base = self.rounding_base.unwrap_or_else(|| {
+            need("rounding_base");
+            0
+        });
+        let significant_digits = self.significant_digits.unwrap_or_else(|| {
+            need("significant_digits");
+            17
+        });
+        let digits_min_sample = self.digits_min_sample.unwrap_or_else(|| {
+            need("digits_min_sample");
+            50
+        });
+        let digits_alpha = self.digits_alpha.unwrap_or_else(|| {
+            need("digits_alpha");
+            0.001
+        });
+        let protection_interval = self.protection_interval.unwrap_or_else(|| {
+            need("protection_interval");
+            5
+        });
+        let dominance_share = self.dominance_share.unwrap_or_else(|| {
+            need("dominance_share");
+            0.9
+        });
+        let individual_rows = self.individual_rows.unwrap_or_else(|| {
+            need("individual_rows");
+            20
+        });
+        let payload_chars = self.payload_chars.unwrap_or_else(|| {
+            need("payload_chars");
+            40
+        });
+        if threshold == 0 {
+            problems.push("tables.threshold: must be at least 1".into());
+        }
+        if significant_digits == 0 {
+            problems.push("tables.significant_digits: must be at least 1".into());
+        }
+        if digits_min_sample < 50 {
+            problems.push(format!(
+                "tables.digits_min_sample = {digits_min_sample}: the chi-square test over ten \
+                 digits needs at least 50 (five expected per digit)"
+            ));
+        }
+        if !(digits_alpha > 0.0 && digits_alpha < 1.0) {
+            problems.push(format!(
+                "tables.digits_alpha = {digits_alpha}: a significance level lies strictly \
+                 between 0 and 1"
+            ));
+        }
+        if !(dominance_share > 0.5 && dominance_share <= 1.0) {
+            problems.push(format!(
+                "tables.dominance_share = {dominance_share}: a share above one half and at most 1"
+            ));
+        }
+        if individual_rows < 2 {
+            problems.push("tables.individual_rows: must be at least 2".into());
+        }
+        if payload_chars < 16 {
+            problems.push(format!(
+                "tables.payload_chars = {payload_chars}: runs under 16 characters match \
+                 ordinary words and codes"
+            ));
+        }
+        TableSettings {
+            threshold,
+            zeros_are_disclosive,
+            rounding_base,
+            significant_digits,
+            digits_min_sample,
+            digits_alpha,
+            protection_interval,
+            dominance_share,
+            individual_rows,
+            payload_chars,
+        }
+    }
 }
 
 impl RawPolicy {
@@ -276,6 +383,7 @@ impl RawPolicy {
             }
         }
 
+        let tables = self.tables.unwrap_or_default().validate(&mut problems);
         let rules = rule_severities(&self.rules, &mut problems);
         if !problems.is_empty() {
             return Err(problems);
@@ -315,6 +423,7 @@ impl RawPolicy {
                 inflate_bytes,
             },
             microdata: MicrodataSettings { person_level_rows },
+            tables,
             rules,
             sha256: String::new(),
         };

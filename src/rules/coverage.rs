@@ -55,6 +55,8 @@ pub fn has_content_rules(class: Class) -> bool {
             | Class::Archive
             | Class::Model
             | Class::Microdata
+            | Class::Table
+            | Class::Spreadsheet
     )
 }
 

@@ -12,6 +12,7 @@ pub mod identity;
 pub mod microdata;
 pub mod model;
 pub mod opaque;
+pub mod table;
 pub mod walk;
 
 use std::fmt;
@@ -44,6 +45,8 @@ pub enum Family {
     Budget,
     /// A: archives and their members.
     Archive,
+    /// T: tables and spreadsheets (statistical disclosure control).
+    Table,
 }
 
 impl fmt::Display for Family {
@@ -58,6 +61,7 @@ impl fmt::Display for Family {
             Family::Coverage => "coverage",
             Family::Budget => "budget",
             Family::Archive => "archive",
+            Family::Table => "table",
         };
         f.write_str(name)
     }
@@ -131,6 +135,20 @@ pub static RULES: &[&Rule] = &[
     &budget::REQUEST_BYTES,
     &budget::REQUEST_FILES,
     &budget::CAPACITY,
+    &table::SMALL_CELL,
+    &table::STATISTIC_FROM_TOO_FEW,
+    &table::UNVERIFIABLE_CELL_SIZE,
+    &table::EXTREME_VALUES,
+    &table::CLASS_DISCLOSURE,
+    &table::RECOVERABLE_SUPPRESSION,
+    &table::INDIVIDUAL_LEVEL_DATA,
+    &table::ROUNDING,
+    &table::EXCESS_DIGITS,
+    &table::COVERT_DIGITS,
+    &table::HIDDEN_PAYLOAD,
+    &table::HIDDEN_SHEET,
+    &table::UNREADABLE_TABLE,
+    &table::TABLE_LAYOUT,
 ];
 
 /// Finds a rule by its code (`W001`) or its name (`symlink`), ignoring case.
@@ -154,6 +172,7 @@ pub static FILE_CHECKS: &[&dyn FileCheck] = &[
     &executable::ExecutableCheck,
     &model::ModelCheck,
     &microdata::MicrodataCheck,
+    &table::TableCheck,
     &coverage::CoverageCheck,
 ];
 

@@ -1,0 +1,497 @@
+//! Understanding a table: which rows are title, header, body and notes; which columns are
+//! labels and which statistics, and of what kind; which rows and columns are margins.
+//!
+//! Headers are read in the words researchers use (`n`, `N`, `count`, `%`, `mean (SD)`,
+//! `median [IQR]`, `95% CI`, `se`, `df`), values fill in where headers are silent
+//! (non-negative integers are counts), and long-format tables (group columns then a count)
+//! are read like crosstabs with one statistic column.
+
+use std::ops::Range;
+
+use serde_json::{json, Map, Value as Json};
+
+use super::grid::Grid;
+pub use super::headers::{
+    header_words, is_identifier_header, is_margin_word, stat_from_header, Stat, LABEL_WORDS,
+};
+use super::value::{self, Marker, Value};
+use crate::finding::Location;
+
+/// A column of the table body.
+#[derive(Debug)]
+pub struct Column {
+    /// Header cells joined with ` / ` (`Female / n`), or `column N` without a header.
+    pub label: String,
+    /// Header cells above the last one (`Female`): columns of one group describe one cell.
+    pub group: String,
+    /// `None` for a label column.
+    pub stat: Option<Stat>,
+    /// True when the kind was named by the header rather than inferred from the values.
+    pub named: bool,
+    /// A Total / All / Overall column.
+    pub margin: bool,
+    values: Vec<Value>,
+}
+
+/// A grid understood as a table.
+pub struct Table<'g> {
+    pub grid: &'g Grid,
+    pub header: Range<usize>,
+    pub body: Range<usize>,
+    pub columns: Vec<Column>,
+    /// Per body row: is it a Total / All / Overall row?
+    pub margin_rows: Vec<bool>,
+}
+
+impl<'g> Table<'g> {
+    /// The value of body row `row` (an index into the grid) in column `column`. `NA` in a
+    /// count column is a suppression marker.
+    pub fn value(&self, row: usize, column: usize) -> Value {
+        let Some(col) = self.columns.get(column) else {
+            return Value::Empty;
+        };
+        let Some(offset) = row.checked_sub(self.body.start) else {
+            return Value::Empty;
+        };
+        match col.values.get(offset).copied().unwrap_or(Value::Empty) {
+            Value::Missing if col.stat.is_some_and(Stat::is_count) => {
+                Value::Marker(Marker { at_most: None })
+            }
+            other => other,
+        }
+    }
+
+    /// The number in a cell, if it holds one.
+    pub fn number(&self, row: usize, column: usize) -> Option<f64> {
+        match self.value(row, column) {
+            Value::Number(n) => Some(n),
+            _ => None,
+        }
+    }
+
+    /// Is body row `row` a margin?
+    pub fn is_margin_row(&self, row: usize) -> bool {
+        row.checked_sub(self.body.start)
+            .and_then(|i| self.margin_rows.get(i))
+            .copied()
+            .unwrap_or(false)
+    }
+
+    /// The row's label: its label cells joined with ` / `, or its line when it has none.
+    pub fn row_label(&self, row: usize) -> String {
+        let parts: Vec<&str> = self
+            .columns
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.stat.is_none())
+            .map(|(i, _)| self.grid.cell(row, i))
+            .filter(|t| !t.is_empty())
+            .collect();
+        if parts.is_empty() {
+            format!("line {}", self.grid.line(row))
+        } else {
+            parts.join(" / ")
+        }
+    }
+
+    /// Where a cell is: its row label, column label, line and sheet.
+    pub fn cell_location(&self, row: usize, column: usize) -> Location {
+        Location {
+            row: Some(self.row_label(row)),
+            column: self.columns.get(column).map(|c| c.label.clone()),
+            line: Some(self.grid.line(row)),
+            chunk: self.grid.sheet.clone(),
+            ..Location::default()
+        }
+    }
+
+    /// Where a whole column is: its label and the line of its first body row.
+    pub fn column_location(&self, column: usize) -> Location {
+        Location {
+            column: self.columns.get(column).map(|c| c.label.clone()),
+            line: Some(self.grid.line(self.body.start)),
+            chunk: self.grid.sheet.clone(),
+            ..Location::default()
+        }
+    }
+
+    /// The column holding the number of units behind a statistic in `column`: a count or N
+    /// column of the same header group, else the table's only N column, else its only count
+    /// column that is not a margin.
+    pub fn n_column(&self, column: usize) -> Option<usize> {
+        let group = &self.columns.get(column)?.group;
+        let counts = |kind: Stat| -> Vec<usize> {
+            self.columns
+                .iter()
+                .enumerate()
+                .filter(|(i, c)| *i != column && c.stat == Some(kind))
+                .map(|(i, _)| i)
+                .collect()
+        };
+        let same_group = |ids: &[usize]| {
+            ids.iter()
+                .copied()
+                .find(|&i| !group.is_empty() && self.columns[i].group == *group)
+        };
+        let ns = counts(Stat::N);
+        let plain: Vec<usize> = counts(Stat::Count)
+            .into_iter()
+            .filter(|&i| !self.columns[i].margin)
+            .collect();
+        same_group(&ns)
+            .or_else(|| same_group(&plain))
+            .or_else(|| (ns.len() == 1).then(|| ns[0]))
+            .or_else(|| (plain.len() == 1).then(|| plain[0]))
+    }
+
+    /// The inferred layout, for the evidence of the table-layout finding.
+    pub fn describe(&self) -> Map<String, Json> {
+        let roles: Vec<Json> = self
+            .columns
+            .iter()
+            .take(60)
+            .map(|column| {
+                let role = match column.stat {
+                    None => "label".to_string(),
+                    Some(stat) if column.margin => format!("{} (margin)", stat.as_str()),
+                    Some(stat) => stat.as_str().to_string(),
+                };
+                json!({"column": column.label, "role": role})
+            })
+            .collect();
+        let margin_rows: Vec<String> = self
+            .body
+            .clone()
+            .filter(|&r| self.is_margin_row(r))
+            .take(20)
+            .map(|r| self.row_label(r))
+            .collect();
+        let mut map = Map::new();
+        map.insert("columns".into(), json!(roles));
+        map.insert("columns_total".into(), json!(self.columns.len()));
+        map.insert(
+            "header_lines".into(),
+            json!(self
+                .header
+                .clone()
+                .map(|r| self.grid.line(r))
+                .collect::<Vec<_>>()),
+        );
+        map.insert(
+            "body_lines".into(),
+            json!([
+                self.grid.line(self.body.start),
+                self.grid.line(self.body.end - 1)
+            ]),
+        );
+        map.insert("body_rows".into(), json!(self.body.len()));
+        map.insert("margin_rows".into(), json!(margin_rows));
+        map.insert(
+            "format".into(),
+            json!(
+                if self.columns.iter().filter(|c| c.stat.is_some()).count() == 1 {
+                    "long"
+                } else {
+                    "wide"
+                }
+            ),
+        );
+        map
+    }
+}
+
+/// Finds the table in a grid, or `None` when no block of at least two rows is there.
+pub fn understand(grid: &Grid) -> Option<Table<'_>> {
+    let block = body_block(grid)?;
+    let header_rows = header_rows(grid, block.clone());
+    let header = block.start..block.start + header_rows;
+    let body = header.end..block.end;
+    let width = body.clone().map(|r| grid.width(r)).max().unwrap_or(0);
+    let labels = header_labels(grid, header.clone(), width);
+
+    let mut columns: Vec<Column> = labels
+        .into_iter()
+        .enumerate()
+        .map(|(index, (label, group, last))| {
+            classify(grid, body.clone(), index, label, group, last)
+        })
+        .collect();
+    long_format_labels(&mut columns);
+
+    let label_columns: Vec<usize> = columns
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| c.stat.is_none())
+        .map(|(i, _)| i)
+        .collect();
+    let margin_rows = body
+        .clone()
+        .map(|r| {
+            label_columns
+                .iter()
+                .any(|&c| is_margin_word(grid.cell(r, c)))
+        })
+        .collect();
+    Some(Table {
+        grid,
+        header,
+        body,
+        columns,
+        margin_rows,
+    })
+}
+
+/// The longest run of rows with at least two filled cells, less trailing note rows; a grid of
+/// one column is taken whole.
+///
+/// Limitation: a blank line inside a table, or several tables stacked in one sheet, leaves
+/// only the longest block judged; the payload rule still reads every cell.
+fn body_block(grid: &Grid) -> Option<Range<usize>> {
+    let mut best: Option<Range<usize>> = None;
+    let mut start = None;
+    for row in 0..=grid.rows() {
+        let filled = row < grid.rows() && grid.filled(row) >= 2;
+        match (filled, start) {
+            (true, None) => start = Some(row),
+            (false, Some(s)) => {
+                if best.as_ref().is_none_or(|b| row - s > b.len()) {
+                    best = Some(s..row);
+                }
+                start = None;
+            }
+            _ => {}
+        }
+    }
+    let mut block = match best {
+        Some(block) if block.len() >= 2 => block,
+        _ => {
+            let rows: Vec<usize> = (0..grid.rows()).filter(|&r| grid.filled(r) > 0).collect();
+            let (&first, &last) = (rows.first()?, rows.last()?);
+            let single = (0..grid.rows()).all(|r| grid.width(r) <= 1);
+            return (single && rows.len() >= 2).then_some(first..last + 1);
+        }
+    };
+    // Notes below a table sometimes hold a delimiter ("Source: ONS, 2021"): a last row with
+    // no number and fewer cells than half the table's width is a note.
+    let width = block.clone().map(|r| grid.filled(r)).max().unwrap_or(0);
+    while block.len() > 2 {
+        let last = block.end - 1;
+        let numeric = (1..grid.width(last)).any(|c| is_numeric(grid.cell(last, c)));
+        if !numeric && grid.filled(last) * 2 < width {
+            block.end -= 1;
+        } else {
+            break;
+        }
+    }
+    Some(block)
+}
+
+fn is_numeric(text: &str) -> bool {
+    matches!(
+        value::parse(text, Default::default()),
+        Value::Number(_) | Value::Marker(_)
+    )
+}
+
+/// Leading rows of the block whose cells, after the first, hold no numbers: up to three,
+/// leaving at least one body row. A first row of years (`2019, 2020`) is a header too.
+fn header_rows(grid: &Grid, block: Range<usize>) -> usize {
+    let mut rows = 0;
+    for row in block.clone().take(3) {
+        if row + 1 >= block.end {
+            break;
+        }
+        let cells: Vec<&str> = (1..grid.width(row))
+            .map(|c| grid.cell(row, c))
+            .filter(|t| !t.is_empty())
+            .collect();
+        let numbers: Vec<f64> = cells
+            .iter()
+            .filter_map(|t| match value::parse(t, grid.style) {
+                Value::Number(n) => Some(n),
+                _ => None,
+            })
+            .collect();
+        let years = !numbers.is_empty()
+            && numbers.len() == cells.len()
+            && numbers
+                .iter()
+                .all(|&y| y.fract() == 0.0 && (1900.0..=2100.0).contains(&y))
+            && numbers.windows(2).all(|w| w[0] < w[1])
+            && !grid.cell(row, 0).is_empty()
+            && rows == 0;
+        let text_only = cells
+            .iter()
+            .all(|t| matches!(value::parse(t, grid.style), Value::Text));
+        // A second header row sits under spanning labels, which leave empty cells above.
+        let spanned = rows == 0 || (0..grid.width(row)).any(|c| grid.cell(row - 1, c).is_empty());
+        if ((text_only && !cells.is_empty()) || years) && spanned {
+            rows += 1;
+        } else {
+            break;
+        }
+    }
+    rows
+}
+
+/// Column labels from the header rows: upper rows are filled rightwards across merged
+/// (empty) cells, so `Female,,Male,` over `n,%,n,%` labels `Female / %`.
+fn header_labels(grid: &Grid, header: Range<usize>, width: usize) -> Vec<(String, String, String)> {
+    let mut levels: Vec<Vec<String>> = Vec::new();
+    let last = header.end.saturating_sub(1);
+    for row in header.clone() {
+        let mut carried = String::new();
+        let level = (0..width)
+            .map(|c| {
+                let text = grid.cell(row, c);
+                if !text.is_empty() {
+                    carried = text.to_string();
+                    text.to_string()
+                } else if row != last && c > 0 {
+                    carried.clone()
+                } else {
+                    String::new()
+                }
+            })
+            .collect();
+        levels.push(level);
+    }
+    (0..width)
+        .map(|c| {
+            let parts: Vec<&str> = levels
+                .iter()
+                .map(|l| l[c].as_str())
+                .filter(|t| !t.is_empty())
+                .collect();
+            let label = if parts.is_empty() {
+                format!("column {}", c + 1)
+            } else {
+                parts.join(" / ")
+            };
+            let group = parts[..parts.len().saturating_sub(1)].join(" / ");
+            let last = parts.last().map_or(String::new(), |t| t.to_string());
+            (label, group, last)
+        })
+        .collect()
+}
+
+fn classify(
+    grid: &Grid,
+    body: Range<usize>,
+    index: usize,
+    label: String,
+    group: String,
+    last: String,
+) -> Column {
+    let values: Vec<Value> = body
+        .clone()
+        .map(|r| value::parse(grid.cell(r, index), grid.style))
+        .collect();
+    let (mut numbers, mut markers, mut text, mut integers, mut percent_signs) = (0, 0, 0, 0, 0);
+    for (v, r) in values.iter().zip(body.clone()) {
+        match v {
+            Value::Number(n) => {
+                numbers += 1;
+                if n.fract() == 0.0 && *n >= 0.0 {
+                    integers += 1;
+                }
+                if grid.cell(r, index).ends_with('%') {
+                    percent_signs += 1;
+                }
+            }
+            Value::Marker(_) | Value::Missing => markers += 1,
+            Value::Text => text += 1,
+            Value::Empty => {}
+        }
+    }
+    let margin = label.split(" / ").any(is_margin_word);
+    let header_stat = stat_from_header(&last);
+    let identifier = is_identifier_header(&label);
+    let numeric = numbers > 0 && (numbers + markers) * 5 >= (numbers + markers + text) * 4;
+    let label_word = header_words(&last)
+        .iter()
+        .any(|w| LABEL_WORDS.contains(&w.as_str()));
+
+    let stat = if !numeric || identifier || (index == 0 && header_stat.is_none()) {
+        None
+    } else if let Some(stat) = header_stat {
+        Some(stat)
+    } else if label_word && !margin {
+        None
+    } else if percent_signs * 2 > numbers {
+        Some(Stat::Percent)
+    } else if integers == numbers {
+        Some(Stat::Count)
+    } else {
+        Some(Stat::Value)
+    };
+    Column {
+        label,
+        group,
+        stat,
+        named: header_stat.is_some(),
+        margin,
+        values,
+    }
+}
+
+/// In a long-format table (`year, age, count`), numeric columns left of the first column a
+/// header names as a statistic are groups, not statistics.
+fn long_format_labels(columns: &mut [Column]) {
+    let Some(first_named) = columns.iter().position(|c| c.named && c.stat.is_some()) else {
+        return;
+    };
+    for column in &mut columns[..first_named] {
+        if column.stat.is_some() && !column.named && !column.margin {
+            column.stat = None;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn grid(text: &str) -> Grid {
+        super::super::grid::parse_delimited(text, b',').expect("parses")
+    }
+
+    #[test]
+    fn crosstab_with_title_margins_and_notes() {
+        let g = grid(
+            "Table 1: admissions by age and sex\n\
+             age_band,Female,Male,Total\n\
+             18-39,112,97,209\n\
+             40-59,3,131,134\n\
+             Total,115,228,343\n\
+             \"Source: synthetic, 2024\"\n",
+        );
+        let t = understand(&g).expect("a table");
+        assert_eq!(t.header, 1..2);
+        assert_eq!(t.body, 2..5);
+        assert_eq!(t.columns[0].stat, None);
+        assert_eq!(t.columns[1].stat, Some(Stat::Count));
+        assert!(t.columns[3].margin);
+        assert!(t.is_margin_row(4));
+        assert_eq!(t.row_label(3), "40-59");
+        assert_eq!(t.number(3, 1), Some(3.0));
+        assert_eq!(g.line(3), 4);
+    }
+
+    #[test]
+    fn two_header_rows_and_long_format() {
+        let g = grid(",Female,,Male,\nage,n,%,n,%\n18-39,12,40.0,18,60.0\n40-59,20,50.0,20,50.0\n");
+        let t = understand(&g).expect("a table");
+        assert_eq!(t.header, 0..2);
+        assert_eq!(t.columns[2].label, "Female / %");
+        assert_eq!(t.columns[2].stat, Some(Stat::Percent));
+        assert_eq!(t.n_column(2), Some(1));
+
+        let g = grid("year,age,count\n2019,40,12\n2020,40,15\n");
+        let t = understand(&g).expect("a table");
+        assert_eq!(t.columns[0].stat, None);
+        assert_eq!(t.columns[1].stat, None);
+        assert_eq!(t.columns[2].stat, Some(Stat::Count));
+        assert_eq!(t.row_label(1), "2019 / 40");
+    }
+}
