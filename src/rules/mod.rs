@@ -8,6 +8,7 @@ pub mod budget;
 pub mod coverage;
 pub mod executable;
 pub mod identity;
+pub mod image;
 pub mod opaque;
 pub mod walk;
 
@@ -35,6 +36,8 @@ pub enum Family {
     Coverage,
     /// B: size and capacity budgets, per file and per request.
     Budget,
+    /// G: images (graphics): containers, metadata and hidden payloads in pixels.
+    Image,
 }
 
 impl fmt::Display for Family {
@@ -46,6 +49,7 @@ impl fmt::Display for Family {
             Family::Executable => "executable",
             Family::Coverage => "coverage",
             Family::Budget => "budget",
+            Family::Image => "image",
         };
         f.write_str(name)
     }
@@ -94,6 +98,18 @@ pub static RULES: &[&Rule] = &[
     &opaque::CIPHERTEXT,
     &opaque::UNKNOWN_BINARY,
     &executable::NATIVE_EXECUTABLE,
+    &image::DATA_AFTER_END,
+    &image::METADATA_PAYLOAD,
+    &image::UNKNOWN_CHUNK,
+    &image::METADATA_TEXT,
+    &image::IMAGE_DATA_EXCESS,
+    &image::MALFORMED_IMAGE,
+    &image::PIXEL_LIMIT,
+    &image::LSB_SIGNATURE,
+    &image::ALPHA_NOISE,
+    &image::FLAT_REGION_NOISE,
+    &image::LSB_SUSPECTED,
+    &image::LSB_EMBEDDING,
     &coverage::NO_CONTENT_RULES,
     &coverage::CONTENT_NOT_INSPECTED,
     &budget::FILE_BYTES,
@@ -121,6 +137,7 @@ pub static FILE_CHECKS: &[&dyn FileCheck] = &[
     &budget::FileBudgetCheck,
     &opaque::OpaqueCheck,
     &executable::ExecutableCheck,
+    &image::ImageCheck,
     &coverage::CoverageCheck,
 ];
 
