@@ -17,7 +17,9 @@ pub mod estimators;
 pub mod exif;
 pub mod jpeg;
 pub mod other;
+pub mod pixels;
 pub mod png;
+pub mod probe;
 mod rules;
 
 pub use rules::*;
@@ -59,7 +61,7 @@ impl FileCheck for ImageCheck {
             Format::Png | Format::Gif | Format::Bmp | Format::Tiff
         ) || (format == Format::Webp && other::webp_is_lossless(content));
         if decodable && lossless {
-            // pixels
+            pixels::check(content, format, settings, out);
         }
     }
 }

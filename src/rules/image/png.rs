@@ -48,6 +48,7 @@ pub fn check(content: &[u8], settings: &ImageSettings, out: &mut Findings) -> bo
     let mut idat: Vec<u8> = Vec::new();
     let mut idat_at: Option<usize> = None;
     let mut text_total = 0u64;
+    let mut text_reported = false;
     let mut decodable = true;
     let mut ended = false;
     let mut last_kind = [0u8; 4];
@@ -105,7 +106,9 @@ pub fn check(content: &[u8], settings: &ImageSettings, out: &mut Findings) -> bo
                 break;
             }
             b"tEXt" | b"zTXt" | b"iTXt" => {
-                text_total += text_chunk(kind, data, at, settings, out);
+                let (size, reported) = text_chunk(kind, data, at, settings, out);
+                text_total += size;
+                text_reported |= reported;
             }
             b"eXIf" => {
                 text_total += data.len() as u64;
@@ -147,7 +150,7 @@ pub fn check(content: &[u8], settings: &ImageSettings, out: &mut Findings) -> bo
         at = end;
     }
 
-    if text_total > settings.metadata_bytes.0 {
+    if text_total > settings.metadata_bytes.0 && !text_reported {
         metadata_block(
             "text chunks in total",
             text_total,
@@ -283,14 +286,15 @@ fn check_idat(idat: &[u8], at: usize, header: Header, out: &mut Findings) -> boo
     true
 }
 
-/// Measures a text chunk inflated; returns its text size for the total.
+/// Measures a text chunk inflated; returns its text size for the total, and whether a
+/// metadata-payload finding was made.
 fn text_chunk(
     kind: &[u8],
     data: &[u8],
     at: usize,
     settings: &ImageSettings,
     out: &mut Findings,
-) -> u64 {
+) -> (u64, bool) {
     let name = String::from_utf8_lossy(kind).into_owned();
     let stored = data.len() + 12;
     let keyword_end = data.iter().position(|&b| b == 0).unwrap_or(data.len());
@@ -334,7 +338,7 @@ fn text_chunk(
                     .with_evidence(evidence! {"format" => "png", "chunk" => label})
                     .carrying(body.len() as u64),
                 );
-                return body.len() as u64;
+                return (body.len() as u64, true);
             }
         }
     } else {
@@ -345,12 +349,13 @@ fn text_chunk(
         )
     };
     let limit = settings.metadata_bytes.0;
-    if !metadata_block(&label, size, capped, &text, limit, at, stored, out) {
+    let reported = metadata_block(&label, size, capped, &text, limit, at, stored, out);
+    if !reported {
         if let Some(finding) = long_text(&label, &text, settings) {
             out.push(finding.at(place(name, at, stored)));
         }
     }
-    size
+    (size, reported)
 }
 
 /// An ICC profile: measured inflated against its own, larger limit.

@@ -170,7 +170,8 @@ pub static FLAT_REGION_NOISE: Rule = Rule {
     detects: "Among 5-pixel crosses in a plot spanning at most 2 levels, the share that are not \
               exactly constant. Rendered plots are exactly flat in backgrounds and fills; LSB \
               replacement or matching at rate r makes a cross non-constant with probability \
-              about 1 - (1 - r/2)^5, which gives the rate estimate compared with \
+              about 1 - (1 - r/2)^n (n = 5 pixels x colour channels), which gives the \
+              rate estimate compared with \
               images.flat_rate.",
     why: "Catches LSB replacement and LSB matching in plots at low rates, in one pass.",
     fix: "Export the figure again from the plotting library.",
