@@ -121,6 +121,8 @@ def main():
     title = chunk(b"tEXt", b"Title\0Incidence by age group")
     write("png_short_title.png", insert_before_iend(base, title + chunk(
         b"tEXt", b"Software\0Pillow")))
+    note = b"Description\0" + b"Cohort notes: " + b"participant 1001 seen 1950-01-02; " * 10
+    write("png_long_text.png", insert_before_iend(base, chunk(b"tEXt", note)))
     # IDAT excess: re-compress the scanlines with 4 KiB of random bytes after them.
     raw = zlib.decompress(b"".join(
         base[i + 8:i + 8 + struct.unpack(">I", base[i:i + 4])[0]]
