@@ -18,9 +18,9 @@ fn photo_png() -> Vec<u8> {
     let mut state = 1u32;
     let image = RgbImage::from_fn(WIDTH, HEIGHT, |x, y| {
         state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
-        let noise = (state >> 28) as u32;
+        let noise = (state >> 28) as u8;
         let base = (x * 150 / WIDTH + y * 60 / HEIGHT + 20) as u8;
-        image::Rgb([base + noise as u8, base / 2 + noise as u8, 200 - base + noise as u8])
+        image::Rgb([base + noise, base / 2 + noise, 200 - base + noise])
     });
     let mut bytes = Vec::new();
     image
