@@ -89,8 +89,8 @@ fn example_request_report_follows_the_contract() {
     assert_eq!(report["verdict"], "block");
     assert_eq!(report["summary"]["files"], 6);
     assert_eq!(report["summary"]["block"], 1);
-    assert_eq!(report["summary"]["review"], 4);
-    assert_eq!(report["summary"]["pass"], 1);
+    assert_eq!(report["summary"]["review"], 3);
+    assert_eq!(report["summary"]["pass"], 2);
     assert_eq!(report["summary"]["capacity_bytes"], 6144);
 
     let cache = file(&report, "extra/cache.dat");
@@ -100,6 +100,10 @@ fn example_request_report_follows_the_contract() {
     let plot = file(&report, "figures/incidence.png");
     assert_eq!(plot["kind"], "image");
     assert_eq!(plot["format"], "png");
+    assert_eq!(
+        plot["verdict"], "pass",
+        "a clean plot passes the image rules"
+    );
     let table = file(&report, "tables/age_by_sex.csv");
     assert_eq!(table["kind"], "table");
     let small = finding(table, "T001");

@@ -39,6 +39,7 @@ pub struct Policy {
     pub models: ModelSettings,
     pub microdata: MicrodataSettings,
     pub tables: TableSettings,
+    pub images: ImageSettings,
     /// Severity per rule code; `None` turns the rule off. Only rules the policy changes.
     #[serde(serialize_with = "serialize_rules")]
     pub rules: BTreeMap<&'static str, Option<Severity>>,
@@ -127,6 +128,39 @@ pub struct TableSettings {
     pub individual_rows: usize,
     /// Shortest run of base64, base32 or hex characters in a cell reported as a payload.
     pub payload_chars: usize,
+}
+
+/// Thresholds of the image rules (family G).
+#[derive(Clone, Debug, Serialize)]
+pub struct ImageSettings {
+    /// Most pixels decoded for the pixel analysis; more is a `pixel-limit` finding.
+    pub max_pixels: u64,
+    /// Bytes after the end of an image that are tolerated.
+    pub trailing_bytes: ByteSize,
+    /// Largest metadata block (text chunk inflated, APPn, COM, EXIF) that passes.
+    pub metadata_bytes: ByteSize,
+    /// Largest ICC colour profile that passes.
+    pub icc_bytes: ByteSize,
+    /// Longest free-text metadata value, in characters, that passes without review.
+    pub text_chars: usize,
+    /// Sample Pairs Analysis estimate at which a channel is reviewed.
+    pub spa_rate: f64,
+    /// RS analysis estimate at which a channel is reviewed.
+    pub rs_rate: f64,
+    /// Weighted Stego estimate at which a channel is reviewed.
+    pub ws_rate: f64,
+    /// Significance of the chi-square attack: prefixes with p at least 1 - alpha count.
+    pub chi_square_alpha: f64,
+    /// Estimate at which any estimator's finding blocks rather than asks for review.
+    pub block_rate: f64,
+    /// Flat-region rate estimate at which a plot is flagged.
+    pub flat_rate: f64,
+    /// Share of a plot's pixels with one-level alpha noise that is flagged.
+    pub alpha_noise_share: f64,
+    /// Most distinct colours per pixel of a plot.
+    pub plot_colours_per_pixel: f64,
+    /// Least share of exactly flat 5-pixel crosses in a plot.
+    pub plot_flat_share: f64,
 }
 
 impl Policy {

@@ -5,8 +5,9 @@ use std::collections::{BTreeMap, HashMap};
 use serde::Deserialize;
 
 use super::{
-    digest_hex, rule_severities, ArchiveSettings, Budgets, ByteSize, MicrodataSettings,
-    ModelSettings, OpaqueSettings, Policy, ReadLimits, TableSettings, WalkLimits,
+    digest_hex, rule_severities, ArchiveSettings, Budgets, ByteSize, ImageSettings,
+    MicrodataSettings, ModelSettings, OpaqueSettings, Policy, ReadLimits, TableSettings,
+    WalkLimits,
 };
 use crate::identify::Class;
 
@@ -23,6 +24,8 @@ pub(super) struct RawPolicy {
     models: Option<RawModels>,
     microdata: Option<RawMicrodata>,
     tables: Option<RawTables>,
+    #[serde(default)]
+    images: RawImages,
     #[serde(default)]
     rules: HashMap<String, String>,
 }
@@ -186,6 +189,106 @@ impl RawTables {
             individual_rows,
             payload_chars,
         }
+    }
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawImages {
+    max_pixels: Option<u64>,
+    trailing_bytes: Option<ByteSize>,
+    metadata_bytes: Option<ByteSize>,
+    icc_bytes: Option<ByteSize>,
+    text_chars: Option<usize>,
+    spa_rate: Option<f64>,
+    rs_rate: Option<f64>,
+    ws_rate: Option<f64>,
+    chi_square_alpha: Option<f64>,
+    block_rate: Option<f64>,
+    flat_rate: Option<f64>,
+    alpha_noise_share: Option<f64>,
+    plot_colours_per_pixel: Option<f64>,
+    plot_flat_share: Option<f64>,
+}
+
+impl RawImages {
+    /// Validates the `[images]` table, adding every problem to `problems`.
+    fn validate(self, problems: &mut Vec<String>) -> ImageSettings {
+        let mut need = |key: &str| problems.push(format!("images.{key}: missing"));
+        let mut rate = |key: &str, value: Option<f64>| match value {
+            Some(v) => v,
+            None => {
+                need(key);
+                0.5
+            }
+        };
+        let settings = ImageSettings {
+            spa_rate: rate("spa_rate", self.spa_rate),
+            rs_rate: rate("rs_rate", self.rs_rate),
+            ws_rate: rate("ws_rate", self.ws_rate),
+            chi_square_alpha: rate("chi_square_alpha", self.chi_square_alpha),
+            block_rate: rate("block_rate", self.block_rate),
+            flat_rate: rate("flat_rate", self.flat_rate),
+            alpha_noise_share: rate("alpha_noise_share", self.alpha_noise_share),
+            plot_colours_per_pixel: rate("plot_colours_per_pixel", self.plot_colours_per_pixel),
+            plot_flat_share: rate("plot_flat_share", self.plot_flat_share),
+            max_pixels: self.max_pixels.unwrap_or(1),
+            trailing_bytes: self.trailing_bytes.unwrap_or(ByteSize(0)),
+            metadata_bytes: self.metadata_bytes.unwrap_or(ByteSize(1)),
+            icc_bytes: self.icc_bytes.unwrap_or(ByteSize(1)),
+            text_chars: self.text_chars.unwrap_or(1),
+        };
+        for (key, present) in [
+            ("max_pixels", self.max_pixels.is_some()),
+            ("trailing_bytes", self.trailing_bytes.is_some()),
+            ("metadata_bytes", self.metadata_bytes.is_some()),
+            ("icc_bytes", self.icc_bytes.is_some()),
+            ("text_chars", self.text_chars.is_some()),
+        ] {
+            if !present {
+                problems.push(format!("images.{key}: missing"));
+            }
+        }
+        let fractions = [
+            ("spa_rate", settings.spa_rate),
+            ("rs_rate", settings.rs_rate),
+            ("ws_rate", settings.ws_rate),
+            ("chi_square_alpha", settings.chi_square_alpha),
+            ("block_rate", settings.block_rate),
+            ("flat_rate", settings.flat_rate),
+            ("alpha_noise_share", settings.alpha_noise_share),
+            ("plot_colours_per_pixel", settings.plot_colours_per_pixel),
+            ("plot_flat_share", settings.plot_flat_share),
+        ];
+        for (key, value) in fractions {
+            if !(value > 0.0 && value < 1.0) {
+                problems.push(format!(
+                    "images.{key} = {value}: must lie strictly between 0 and 1"
+                ));
+            }
+        }
+        for (key, value) in [
+            ("spa_rate", settings.spa_rate),
+            ("rs_rate", settings.rs_rate),
+            ("ws_rate", settings.ws_rate),
+        ] {
+            if value > settings.block_rate {
+                problems.push(format!(
+                    "images.{key} = {value}: must not exceed images.block_rate = {}",
+                    settings.block_rate
+                ));
+            }
+        }
+        if settings.max_pixels < 1 {
+            problems.push("images.max_pixels: must be at least 1".into());
+        }
+        if settings.metadata_bytes.0 < 1 || settings.icc_bytes.0 < 1 {
+            problems.push("images.metadata_bytes and images.icc_bytes: at least 1 byte".into());
+        }
+        if settings.text_chars < 1 {
+            problems.push("images.text_chars: must be at least 1".into());
+        }
+        settings
     }
 }
 
@@ -384,6 +487,7 @@ impl RawPolicy {
         }
 
         let tables = self.tables.unwrap_or_default().validate(&mut problems);
+        let images = self.images.validate(&mut problems);
         let rules = rule_severities(&self.rules, &mut problems);
         if !problems.is_empty() {
             return Err(problems);
@@ -424,6 +528,7 @@ impl RawPolicy {
             },
             microdata: MicrodataSettings { person_level_rows },
             tables,
+            images,
             rules,
             sha256: String::new(),
         };

@@ -57,6 +57,7 @@ pub fn has_content_rules(class: Class) -> bool {
             | Class::Microdata
             | Class::Table
             | Class::Spreadsheet
+            | Class::Image
     )
 }
 

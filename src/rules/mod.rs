@@ -9,6 +9,7 @@ pub mod budget;
 pub mod coverage;
 pub mod executable;
 pub mod identity;
+pub mod image;
 pub mod microdata;
 pub mod model;
 pub mod opaque;
@@ -47,6 +48,8 @@ pub enum Family {
     Archive,
     /// T: tables and spreadsheets (statistical disclosure control).
     Table,
+    /// G: images (graphics): containers, metadata and hidden payloads in pixels.
+    Image,
 }
 
 impl fmt::Display for Family {
@@ -62,6 +65,7 @@ impl fmt::Display for Family {
             Family::Budget => "budget",
             Family::Archive => "archive",
             Family::Table => "table",
+            Family::Image => "image",
         };
         f.write_str(name)
     }
@@ -121,6 +125,18 @@ pub static RULES: &[&Rule] = &[
     &microdata::PERSON_LEVEL,
     &microdata::DATA_FILE,
     &microdata::UNREADABLE_DATA,
+    &image::DATA_AFTER_END,
+    &image::METADATA_PAYLOAD,
+    &image::UNKNOWN_CHUNK,
+    &image::METADATA_TEXT,
+    &image::IMAGE_DATA_EXCESS,
+    &image::MALFORMED_IMAGE,
+    &image::PIXEL_LIMIT,
+    &image::LSB_SIGNATURE,
+    &image::ALPHA_NOISE,
+    &image::FLAT_REGION_NOISE,
+    &image::LSB_SUSPECTED,
+    &image::LSB_EMBEDDING,
     &coverage::NO_CONTENT_RULES,
     &coverage::CONTENT_NOT_INSPECTED,
     &archive::ARCHIVE_CONTENTS,
@@ -173,6 +189,7 @@ pub static FILE_CHECKS: &[&dyn FileCheck] = &[
     &model::ModelCheck,
     &microdata::MicrodataCheck,
     &table::TableCheck,
+    &image::ImageCheck,
     &coverage::CoverageCheck,
 ];
 
