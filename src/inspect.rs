@@ -176,7 +176,7 @@ pub fn needs_content(class: Class) -> bool {
 
 /// Opens a regular file without following a final symbolic link and without blocking (a fifo
 /// swapped in after the walk would otherwise block the open forever).
-fn open_regular(abs: &Path) -> Result<File, ReadError> {
+pub(crate) fn open_regular(abs: &Path) -> Result<File, ReadError> {
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
     #[cfg(unix)]

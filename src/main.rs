@@ -10,7 +10,7 @@ use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 
 use egress_check::policy::PRESETS;
-use egress_check::report::{JsonRenderer, Renderer, TextRenderer};
+use egress_check::report::{JsonRenderer, MarkdownRenderer, Renderer, SarifRenderer, TextRenderer};
 use egress_check::rules::{self, Rule};
 use egress_check::{check_request, Options, Policy, Verdict};
 
@@ -62,8 +62,8 @@ enum Command {
 
     /// List every rule with its code, name, default severity and summary.
     Rules {
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
+        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
     },
 
     /// Explain one rule: what it detects, why it matters, how to fix the output.
@@ -93,10 +93,20 @@ enum PolicyCommand {
     },
 }
 
+/// Formats of the rule listing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum ListFormat {
+    Text,
+    Json,
+}
+
+/// Formats of a check's report.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 enum Format {
     Text,
     Json,
+    Markdown,
+    Sarif,
 }
 
 fn main() -> ExitCode {
@@ -199,6 +209,8 @@ fn check(
     let renderer: Box<dyn Renderer> = match format {
         Format::Text => Box::new(TextRenderer { color }),
         Format::Json => Box::new(JsonRenderer),
+        Format::Markdown => Box::new(MarkdownRenderer),
+        Format::Sarif => Box::new(SarifRenderer),
     };
     let mut sink: Box<dyn Write> = match output {
         Some(path) => Box::new(BufWriter::new(
@@ -240,14 +252,14 @@ fn refuse_output_inside(dir: &Path, output: &Path) -> Result<()> {
     Ok(())
 }
 
-fn list_rules(format: Format) -> Result<()> {
+fn list_rules(format: ListFormat) -> Result<()> {
     let mut out = io::stdout().lock();
     match format {
-        Format::Json => {
+        ListFormat::Json => {
             serde_json::to_writer_pretty(&mut out, rules::RULES)?;
             writeln!(out)?;
         }
-        Format::Text => {
+        ListFormat::Text => {
             for rule in rules::RULES {
                 writeln!(
                     out,

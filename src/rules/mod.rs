@@ -8,6 +8,7 @@ pub mod budget;
 pub mod coverage;
 pub mod executable;
 pub mod identity;
+pub mod manifest;
 pub mod opaque;
 pub mod walk;
 
@@ -35,6 +36,8 @@ pub enum Family {
     Coverage,
     /// B: size and capacity budgets, per file and per request.
     Budget,
+    /// R: the request manifest (exceptions, validity).
+    Manifest,
 }
 
 impl fmt::Display for Family {
@@ -46,6 +49,7 @@ impl fmt::Display for Family {
             Family::Executable => "executable",
             Family::Coverage => "coverage",
             Family::Budget => "budget",
+            Family::Manifest => "manifest",
         };
         f.write_str(name)
     }
@@ -100,6 +104,8 @@ pub static RULES: &[&Rule] = &[
     &budget::REQUEST_BYTES,
     &budget::REQUEST_FILES,
     &budget::CAPACITY,
+    &manifest::UNMATCHED_EXCEPTION,
+    &manifest::INVALID_MANIFEST,
 ];
 
 /// Finds a rule by its code (`W001`) or its name (`symlink`), ignoring case.

@@ -1,0 +1,316 @@
+//! The report formats on the example request and on a request with a manifest: Markdown,
+//! SARIF, HTML and the SACRO-Viewer export, snapshotted with the timestamp, the policy hash
+//! and the version redacted.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use assert_cmd::Command;
+use serde_json::Value;
+use tempfile::TempDir;
+
+fn egress_check() -> Command {
+    let mut command = Command::cargo_bin("egress-check").expect("binary built");
+    command
+        .env("NO_COLOR", "1")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .timeout(Duration::from_secs(60));
+    command
+}
+
+fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("testdata/requests")
+        .join(name)
+}
+
+/// Runs `check` on a fixture (by its path relative to the crate) and returns exit code and
+/// standard output.
+fn run(request: &str, args: &[&str]) -> (i32, String) {
+    let output = egress_check()
+        .arg("check")
+        .arg(format!("testdata/requests/{request}"))
+        .args(args)
+        .output()
+        .expect("run");
+    let stdout = String::from_utf8(output.stdout).expect("utf-8");
+    (output.status.code().expect("exit code"), stdout)
+}
+
+/// The policy hash of the default policy, to redact it.
+fn policy_hash() -> String {
+    let (_, json) = run("example", &["--format", "json"]);
+    let report: Value = serde_json::from_str(&json).expect("json");
+    report["policy"]["sha256"]
+        .as_str()
+        .expect("hash")
+        .to_string()
+}
+
+/// Replaces RFC 3339 timestamps, the policy hash (whole or short) and the version.
+fn redact(text: &str) -> String {
+    let hash = policy_hash();
+    let text = text
+        .replace(&hash, "[policy hash]")
+        .replace(&hash[..12], "[policy hash]")
+        .replace(env!("CARGO_PKG_VERSION"), "[version]");
+    let chars: Vec<char> = text.chars().collect();
+    let mut out = String::new();
+    let mut i = 0;
+    while i < chars.len() {
+        if i + 20 <= chars.len() && is_timestamp(&chars[i..i + 20]) {
+            out.push_str("[timestamp]");
+            i += 20;
+        } else {
+            out.push(chars[i]);
+            i += 1;
+        }
+    }
+    out
+}
+
+fn is_timestamp(c: &[char]) -> bool {
+    let shape = "dddd-dd-ddTdd:dd:ddZ";
+    shape.chars().zip(c).all(|(s, &c)| match s {
+        'd' => c.is_ascii_digit(),
+        s => s == c,
+    })
+}
+
+#[test]
+fn markdown_report_snapshot() {
+    let (code, markdown) = run("example", &["--format", "markdown"]);
+    assert_eq!(code, 2);
+    insta::assert_snapshot!(redact(&markdown));
+}
+
+#[test]
+fn sarif_report_snapshot() {
+    let (code, sarif) = run("example", &["--format", "sarif"]);
+    assert_eq!(code, 2);
+    insta::assert_snapshot!(redact(&sarif));
+}
+
+#[test]
+fn sarif_follows_the_2_1_0_structure() {
+    let (_, sarif) = run("example", &["--format", "sarif"]);
+    let log: Value = serde_json::from_str(&sarif).expect("json");
+    assert_eq!(log["version"], "2.1.0");
+    assert!(log["$schema"]
+        .as_str()
+        .expect("schema")
+        .contains("sarif-2.1.0"));
+    let run = &log["runs"][0];
+    let rules = run["tool"]["driver"]["rules"].as_array().expect("rules");
+    assert_eq!(rules.len(), egress_check::rules::RULES.len());
+    for rule in rules {
+        for key in ["id", "name"] {
+            assert!(rule[key].is_string(), "{key} in {rule}");
+        }
+        for key in ["shortDescription", "fullDescription", "help"] {
+            assert!(rule[key]["text"].is_string(), "{key} in {rule}");
+        }
+    }
+    let results = run["results"].as_array().expect("results");
+    assert_eq!(results.len(), 6);
+    for result in results {
+        let id = result["ruleId"].as_str().expect("ruleId");
+        let index = result["ruleIndex"].as_u64().expect("ruleIndex") as usize;
+        assert_eq!(rules[index]["id"], id);
+        assert!(["error", "warning", "note"].contains(&result["level"].as_str().expect("level")));
+        assert!(result["message"]["text"].is_string());
+        let artifact = &result["locations"][0]["physicalLocation"]["artifactLocation"];
+        assert!(artifact["uri"].is_string());
+    }
+    let random = results
+        .iter()
+        .find(|r| r["ruleId"] == "O001")
+        .expect("O001");
+    assert_eq!(random["level"], "error");
+    let location = &random["locations"][0]["physicalLocation"];
+    assert_eq!(location["artifactLocation"]["uri"], "extra/cache.dat");
+    assert_eq!(location["region"]["byteOffset"], 0);
+    assert_eq!(location["region"]["byteLength"], 6144);
+    let review = results
+        .iter()
+        .find(|r| r["ruleId"] == "K001")
+        .expect("K001");
+    assert_eq!(review["level"], "warning");
+}
+
+/// A request folder outside the crate, to build hostile cases in.
+fn request() -> TempDir {
+    TempDir::new().expect("tempdir")
+}
+
+#[test]
+fn markdown_escapes_hostile_names() {
+    let dir = request();
+    fs::write(
+        dir.path().join("<img src=x onerror=alert(1)>.csv"),
+        "a,b\n1,2\n",
+    )
+    .expect("write");
+    fs::write(dir.path().join("x|y](http:evil).csv"), "a,b\n1,2\n").expect("write");
+    let output = egress_check()
+        .arg("check")
+        .arg(dir.path())
+        .args(["--format", "markdown"])
+        .output()
+        .expect("run");
+    let markdown = String::from_utf8(output.stdout).expect("utf-8");
+    // Inside a code span a tag or a link is inert text; they appear nowhere else.
+    let tag = "`<img src=x onerror=alert(1)>.csv`";
+    assert_eq!(
+        markdown.matches("<img").count(),
+        markdown.matches(tag).count()
+    );
+    let in_span = markdown.matches("`x¦y](http:evil).csv`").count();
+    assert!(in_span > 0, "{markdown}");
+    assert_eq!(
+        markdown.matches("](http:evil)").count(),
+        in_span,
+        "{markdown}"
+    );
+    assert!(
+        !markdown.contains("x|y"),
+        "a pipe would split the table cell: {markdown}"
+    );
+}
+
+#[test]
+fn manifest_reasons_sit_beside_findings_and_change_no_verdict() {
+    let (code, json) = run("with-manifest", &["--format", "json"]);
+    assert_eq!(code, 1, "the exception leaves the review in place");
+    let report: Value = serde_json::from_str(&json).expect("json");
+    let paths: Vec<&str> = report["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .map(|f| f["path"].as_str().expect("path"))
+        .collect();
+    assert_eq!(paths, ["figures/incidence.png", "tables/age_by_sex.csv"]);
+    assert_eq!(report["manifest"]["path"], "egress-manifest.toml");
+    assert_eq!(
+        report["manifest"]["manifest"]["request"]["id"],
+        "REQ-2026-042"
+    );
+    assert_eq!(
+        report["manifest"]["sha256"].as_str().map(str::len),
+        Some(64)
+    );
+
+    let table = &report["files"][1];
+    assert_eq!(table["group"], "incidence");
+    assert_eq!(table["verdict"], "review");
+    let finding = &table["findings"][0];
+    assert_eq!(finding["severity"], "review");
+    assert!(finding["exception"]["reason"]
+        .as_str()
+        .expect("reason")
+        .starts_with("Checked by hand"));
+    assert_eq!(report["files"][0]["findings"][0]["exception"], Value::Null);
+
+    let request = report["findings"].as_array().expect("findings");
+    assert_eq!(request.len(), 1);
+    assert_eq!(request[0]["rule"], "R001");
+    assert_eq!(request[0]["evidence"]["file"], "extra/cache.dat");
+}
+
+#[test]
+fn an_exception_never_turns_a_block_into_a_pass() {
+    let dir = request();
+    fs::write(dir.path().join("cache.dat"), [0x9f_u8; 300]).expect("write");
+    fs::write(
+        dir.path().join("egress-manifest.toml"),
+        "[request]\nid = \"R1\"\n[[exceptions]]\nrule = \"O003\"\nfile = \"*.dat\"\n\
+         reason = \"please\"\n",
+    )
+    .expect("write");
+    let output = egress_check()
+        .arg("check")
+        .arg(dir.path())
+        .args(["--format", "json"])
+        .output()
+        .expect("run");
+    assert_eq!(output.status.code(), Some(2));
+    let report: Value = serde_json::from_slice(&output.stdout).expect("json");
+    let finding = &report["files"][0]["findings"][0];
+    assert_eq!(finding["rule"], "O003");
+    assert_eq!(finding["severity"], "block");
+    assert_eq!(finding["exception"]["reason"], "please");
+    assert_eq!(
+        report["summary"]["files"], 1,
+        "the manifest is not an output"
+    );
+}
+
+#[test]
+fn an_invalid_manifest_is_a_finding_not_an_abort() {
+    let dir = request();
+    fs::write(dir.path().join("t.csv"), "a,b\n1,2\n").expect("write");
+    fs::write(
+        dir.path().join("egress-manifest.toml"),
+        "[request]\nid = \"R1\"\nsecret_key = 1\n[[exceptions]]\nrule = \"K001\"\nfile = \"t.csv\"\n",
+    )
+    .expect("write");
+    let output = egress_check()
+        .arg("check")
+        .arg(dir.path())
+        .args(["--format", "json"])
+        .output()
+        .expect("run");
+    assert_eq!(output.status.code(), Some(1));
+    let report: Value = serde_json::from_slice(&output.stdout).expect("json");
+    let finding = &report["findings"][0];
+    assert_eq!(finding["rule"], "R002");
+    assert_eq!(finding["severity"], "review");
+    assert!(
+        finding["message"]
+            .as_str()
+            .expect("message")
+            .contains("secret_key"),
+        "{finding}"
+    );
+    assert_eq!(report["manifest"]["manifest"], Value::Null);
+    assert_eq!(report["files"][0]["findings"][0]["exception"], Value::Null);
+}
+
+#[test]
+fn a_manifest_that_is_a_link_stays_an_output() {
+    let dir = request();
+    let outside = request();
+    fs::write(outside.path().join("m.toml"), "[request]\nid = \"R1\"\n").expect("write");
+    std::os::unix::fs::symlink(
+        outside.path().join("m.toml"),
+        dir.path().join("egress-manifest.toml"),
+    )
+    .expect("link");
+    let output = egress_check()
+        .arg("check")
+        .arg(dir.path())
+        .args(["--format", "json"])
+        .output()
+        .expect("run");
+    assert_eq!(output.status.code(), Some(2));
+    let report: Value = serde_json::from_slice(&output.stdout).expect("json");
+    assert_eq!(report["files"][0]["path"], "egress-manifest.toml");
+    assert_eq!(report["files"][0]["findings"][0]["rule"], "W001");
+    assert!(report.get("manifest").is_none());
+}
+
+#[test]
+fn manifest_fixture_reports_in_text_and_markdown() {
+    let (_, text) = run("with-manifest", &[]);
+    assert!(
+        text.contains("exception requested: Checked by hand"),
+        "{text}"
+    );
+    assert!(text.contains("manifest egress-manifest.toml (request REQ-2026-042"));
+    let (_, markdown) = run("with-manifest", &["--format", "markdown"]);
+    insta::assert_snapshot!(redact(&markdown));
+    assert!(fixture("with-manifest")
+        .join("egress-manifest.toml")
+        .is_file());
+}
