@@ -10,6 +10,7 @@ pub mod error;
 pub mod finding;
 pub mod identify;
 pub mod inspect;
+pub mod ledger;
 pub mod manifest;
 pub mod policy;
 pub mod report;

@@ -9,8 +9,11 @@ use std::process::ExitCode;
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 
+use egress_check::ledger::{self, Verification};
 use egress_check::policy::PRESETS;
-use egress_check::report::{JsonRenderer, MarkdownRenderer, Renderer, SarifRenderer, TextRenderer};
+use egress_check::report::{
+    audit, HtmlRenderer, JsonRenderer, MarkdownRenderer, Renderer, SarifRenderer, TextRenderer,
+};
 use egress_check::rules::{self, Rule};
 use egress_check::{check_request, Options, Policy, Verdict};
 
@@ -58,6 +61,11 @@ enum Command {
         /// Files checked at once; defaults to one per core.
         #[arg(long)]
         jobs: Option<usize>,
+
+        /// Append one hash-chained JSON line recording this check to this audit ledger
+        /// (never inside DIR).
+        #[arg(long)]
+        ledger: Option<PathBuf>,
     },
 
     /// List every rule with its code, name, default severity and summary.
@@ -75,6 +83,41 @@ enum Command {
     /// Show or start a policy.
     #[command(subcommand)]
     Policy(PolicyCommand),
+
+    /// Verify or summarise an audit ledger written by `check --ledger`.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Check the ledger's hash chain. Exit code: 0 intact, 2 broken (the line is named),
+    /// 3 unreadable.
+    Verify {
+        /// The ledger file.
+        ledger: PathBuf,
+        /// The head hash recorded at the last verification; also catches a rewritten or
+        /// removed last line.
+        #[arg(long)]
+        head: Option<String>,
+    },
+    /// Summarise past checks for a governance board: verdicts, months, policies, rules.
+    Summary {
+        /// The ledger file.
+        ledger: PathBuf,
+        #[arg(long, value_enum, default_value_t = SummaryFormat::Markdown)]
+        format: SummaryFormat,
+        /// Write the summary to this file instead of standard output.
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
+}
+
+/// Formats of the audit summary.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum SummaryFormat {
+    Markdown,
+    Html,
 }
 
 #[derive(Debug, Subcommand)]
@@ -107,6 +150,7 @@ enum Format {
     Json,
     Markdown,
     Sarif,
+    Html,
 }
 
 fn main() -> ExitCode {
@@ -157,7 +201,24 @@ fn run(command: Command) -> Result<u8> {
             format,
             output,
             jobs,
-        } => check(&dir, &policy, format, output.as_deref(), jobs),
+            ledger,
+        } => check(
+            &dir,
+            &policy,
+            format,
+            output.as_deref(),
+            jobs,
+            ledger.as_deref(),
+        ),
+        Command::Audit(AuditCommand::Verify { ledger, head }) => verify_ledger(&ledger, head),
+        Command::Audit(AuditCommand::Summary {
+            ledger,
+            format,
+            output,
+        }) => {
+            summarise_ledger(&ledger, format, output.as_deref())?;
+            Ok(0)
+        }
         Command::Rules { format } => {
             list_rules(format)?;
             Ok(0)
@@ -188,13 +249,17 @@ fn check(
     format: Format,
     output: Option<&Path>,
     jobs: Option<usize>,
+    ledger: Option<&Path>,
 ) -> Result<u8> {
     let policy = Policy::load(policy)?;
     if jobs == Some(0) {
         bail!("--jobs must be at least 1");
     }
     if let Some(output) = output {
-        refuse_output_inside(dir, output)?;
+        refuse_inside(dir, output, "--output")?;
+    }
+    if let Some(ledger) = ledger {
+        refuse_inside(dir, ledger, "--ledger")?;
     }
 
     let options = Options {
@@ -202,6 +267,11 @@ fn check(
         progress: io::stderr().is_terminal(),
     };
     let report = check_request(dir, &policy, &options)?;
+
+    // Recorded before the report is written: no report leaves without its ledger line.
+    if let Some(ledger) = ledger {
+        ledger::append(ledger, ledger::Entry::from_report(&report))?;
+    }
 
     let color = output.is_none()
         && io::stdout().is_terminal()
@@ -211,6 +281,7 @@ fn check(
         Format::Json => Box::new(JsonRenderer),
         Format::Markdown => Box::new(MarkdownRenderer),
         Format::Sarif => Box::new(SarifRenderer),
+        Format::Html => Box::new(HtmlRenderer),
     };
     let mut sink: Box<dyn Write> = match output {
         Some(path) => Box::new(BufWriter::new(
@@ -230,8 +301,8 @@ fn check(
     })
 }
 
-/// The request folder is never written into, not even by our own report.
-fn refuse_output_inside(dir: &Path, output: &Path) -> Result<()> {
+/// The request folder is never written into, not even by our own report or ledger.
+fn refuse_inside(dir: &Path, output: &Path, flag: &str) -> Result<()> {
     let Ok(root) = dir.canonicalize() else {
         return Ok(()); // the check itself reports a missing root
     };
@@ -241,14 +312,60 @@ fn refuse_output_inside(dir: &Path, output: &Path) -> Result<()> {
     };
     let parent = parent
         .canonicalize()
-        .with_context(|| format!("the folder of --output {} does not exist", output.display()))?;
-    if parent.starts_with(&root) {
+        .with_context(|| format!("the folder of {flag} {} does not exist", output.display()))?;
+    // An existing file may be a link into the request: judge where it leads.
+    let target = output.canonicalize().unwrap_or(parent);
+    if target.starts_with(&root) {
         bail!(
-            "--output {} is inside the request folder, which is never written to; write the \
-             report elsewhere",
+            "{flag} {} is inside the request folder, which is never written to; write it \
+             elsewhere",
             output.display()
         );
     }
+    Ok(())
+}
+
+/// `audit verify`: 0 intact, 2 broken, 3 unreadable (an error).
+fn verify_ledger(path: &Path, head: Option<String>) -> Result<u8> {
+    let bytes = ledger::read(path)?;
+    match ledger::verify_bytes(&bytes) {
+        Verification::Intact {
+            entries,
+            head: actual,
+        } => {
+            if let Some(expected) = head.filter(|h| *h != actual) {
+                println!(
+                    "BROKEN: the chain holds over {entries} lines but its head is {actual}, not \
+                     the recorded {expected}: lines at the end were rewritten or removed"
+                );
+                return Ok(2);
+            }
+            println!("OK: {entries} lines, hash chain intact; head {actual}");
+            Ok(0)
+        }
+        Verification::Broken { line, reason } => {
+            println!("BROKEN at line {line}: {reason}");
+            Ok(2)
+        }
+    }
+}
+
+/// `audit summary`: the governance board's view of the ledger.
+fn summarise_ledger(path: &Path, format: SummaryFormat, output: Option<&Path>) -> Result<()> {
+    let bytes = ledger::read(path)?;
+    let chain = ledger::verify_bytes(&bytes);
+    let summary = ledger::summarise(&ledger::entries(&bytes));
+    let mut sink: Box<dyn Write> = match output {
+        Some(path) => Box::new(BufWriter::new(
+            File::create(path).with_context(|| format!("cannot write {}", path.display()))?,
+        )),
+        None => Box::new(BufWriter::new(io::stdout().lock())),
+    };
+    match format {
+        SummaryFormat::Markdown => audit::summary_markdown(&summary, &chain, &mut sink)?,
+        SummaryFormat::Html => audit::summary_html(&summary, &chain, &mut sink)?,
+    }
+    sink.flush().context("cannot write the summary")?;
     Ok(())
 }
 

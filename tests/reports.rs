@@ -314,3 +314,91 @@ fn manifest_fixture_reports_in_text_and_markdown() {
         .join("egress-manifest.toml")
         .is_file());
 }
+
+fn audit(args: &[&str], ledger: &Path) -> (i32, String) {
+    let output = egress_check()
+        .arg("audit")
+        .args(args)
+        .arg(ledger)
+        .output()
+        .expect("run");
+    let stdout = String::from_utf8(output.stdout).expect("utf-8");
+    (output.status.code().expect("exit code"), stdout)
+}
+
+#[test]
+fn ledger_records_checks_and_verify_catches_tampering() {
+    let dir = TempDir::new().expect("tempdir");
+    let ledger = dir.path().join("ledger.jsonl");
+    for request in ["example", "with-manifest"] {
+        egress_check()
+            .arg("check")
+            .arg(fixture(request))
+            .arg("--ledger")
+            .arg(&ledger)
+            .output()
+            .expect("run");
+    }
+    let text = fs::read_to_string(&ledger).expect("ledger");
+    let lines: Vec<&str> = text.lines().collect();
+    assert_eq!(lines.len(), 2);
+    let first: Value = serde_json::from_str(lines[0]).expect("json");
+    let second: Value = serde_json::from_str(lines[1]).expect("json");
+    assert_eq!(first["prev_sha256"], egress_check::ledger::GENESIS);
+    assert_eq!(first["verdict"], "block");
+    assert_eq!(first["files"][1]["path"], "extra/cache.dat");
+    assert_eq!(first["files"][1]["bytes"], 6144);
+    assert_eq!(first["files"][1]["verdict"], "block");
+    assert_eq!(first["policy"]["name"], "default");
+    assert_eq!(second["request_id"], "REQ-2026-042");
+    assert_eq!(
+        second["prev_sha256"],
+        egress_check::ledger::line_hash(lines[0].as_bytes())
+    );
+
+    let (code, out) = audit(&["verify"], &ledger);
+    assert_eq!(code, 0, "{out}");
+    let head = egress_check::ledger::line_hash(lines[1].as_bytes());
+    assert!(out.contains(&head), "{out}");
+    let (code, _) = audit(&["verify", "--head", &head], &ledger);
+    assert_eq!(code, 0);
+    let (code, out) = audit(&["verify", "--head", &"0".repeat(64)], &ledger);
+    assert_eq!(code, 2, "{out}");
+
+    let (code, summary) = audit(&["summary"], &ledger);
+    assert_eq!(code, 0);
+    assert!(summary.contains("2 checks of 8 files"), "{summary}");
+    assert!(summary.contains("| O001 | 1 |"), "{summary}");
+    let (code, html) = audit(&["summary", "--format", "html"], &ledger);
+    assert_eq!(code, 0);
+    assert!(
+        html.contains("<svg") && html.contains("Hash chain intact"),
+        "{html}"
+    );
+
+    fs::write(&ledger, text.replacen("\"block\"", "\"pass\"", 1)).expect("tamper");
+    let (code, out) = audit(&["verify"], &ledger);
+    assert_eq!(code, 2, "{out}");
+    assert!(out.contains("line 2"), "{out}");
+    let (_, summary) = audit(&["summary"], &ledger);
+    assert!(summary.contains("broken at line 2"), "{summary}");
+
+    let (code, _) = audit(&["verify"], &dir.path().join("missing.jsonl"));
+    assert_eq!(code, 3);
+}
+
+#[test]
+fn the_ledger_is_never_inside_the_request() {
+    let dir = request();
+    fs::write(dir.path().join("t.csv"), "a,b\n1,2\n").expect("write");
+    let output = egress_check()
+        .arg("check")
+        .arg(dir.path())
+        .arg("--ledger")
+        .arg(dir.path().join("ledger.jsonl"))
+        .output()
+        .expect("run");
+    assert_eq!(output.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("inside the request folder"));
+    assert!(!dir.path().join("ledger.jsonl").exists());
+}

@@ -4,6 +4,8 @@
 //! The JSON form is the `egress-check/report/v1` contract described in README: airlock
 //! systems parse it, so its field names and meanings only ever grow.
 
+pub mod audit;
+mod html;
 mod json;
 mod markdown;
 mod sarif;
@@ -14,6 +16,8 @@ use std::io::{self, Write};
 use crate::finding::{Finding, Location, Verdict};
 use crate::manifest::{Group, ManifestFile};
 
+pub use html::{escape_html, HtmlRenderer};
+pub(crate) use html::{page_end, page_start};
 pub use json::JsonRenderer;
 pub use markdown::{escape_markdown, MarkdownRenderer};
 pub use sarif::SarifRenderer;
