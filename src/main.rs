@@ -12,7 +12,8 @@ use clap::{Parser, Subcommand, ValueEnum};
 use egress_check::ledger::{self, Verification};
 use egress_check::policy::PRESETS;
 use egress_check::report::{
-    audit, HtmlRenderer, JsonRenderer, MarkdownRenderer, Renderer, SarifRenderer, TextRenderer,
+    acro, audit, HtmlRenderer, JsonRenderer, MarkdownRenderer, Renderer, SarifRenderer,
+    TextRenderer,
 };
 use egress_check::rules::{self, Rule};
 use egress_check::{check_request, Options, Policy, Verdict};
@@ -54,7 +55,8 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
 
-        /// Write the report to this file instead of standard output (never inside DIR).
+        /// Write the report to this file instead of standard output (never inside DIR); for
+        /// `--format acro`, the folder to write results.json and checksums/ into.
         #[arg(long)]
         output: Option<PathBuf>,
 
@@ -151,6 +153,8 @@ enum Format {
     Markdown,
     Sarif,
     Html,
+    /// SACRO-Viewer's results.json and checksums/, written into the folder --output names.
+    Acro,
 }
 
 fn main() -> ExitCode {
@@ -258,6 +262,9 @@ fn check(
     if let Some(output) = output {
         refuse_inside(dir, output, "--output")?;
     }
+    if format == Format::Acro && output.is_none() {
+        bail!("--format acro writes a folder: give it with --output DIR");
+    }
     if let Some(ledger) = ledger {
         refuse_inside(dir, ledger, "--ledger")?;
     }
@@ -273,6 +280,16 @@ fn check(
         ledger::append(ledger, ledger::Entry::from_report(&report))?;
     }
 
+    if let (Format::Acro, Some(folder)) = (format, output) {
+        acro::write_export(&report, folder).with_context(|| {
+            format!(
+                "cannot write the SACRO-Viewer export into {} (an earlier export is kept)",
+                folder.display()
+            )
+        })?;
+        return Ok(exit_code(report.verdict()));
+    }
+
     let color = output.is_none()
         && io::stdout().is_terminal()
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
@@ -282,6 +299,7 @@ fn check(
         Format::Markdown => Box::new(MarkdownRenderer),
         Format::Sarif => Box::new(SarifRenderer),
         Format::Html => Box::new(HtmlRenderer),
+        Format::Acro => Box::new(acro::AcroRenderer),
     };
     let mut sink: Box<dyn Write> = match output {
         Some(path) => Box::new(BufWriter::new(
@@ -294,11 +312,16 @@ fn check(
         .context("cannot write the report")?;
     sink.flush().context("cannot write the report")?;
 
-    Ok(match report.verdict() {
+    Ok(exit_code(report.verdict()))
+}
+
+/// The exit code a verdict earns.
+fn exit_code(verdict: Verdict) -> u8 {
+    match verdict {
         Verdict::Pass => 0,
         Verdict::Review => 1,
         Verdict::Block => 2,
-    })
+    }
 }
 
 /// The request folder is never written into, not even by our own report or ledger.

@@ -402,3 +402,162 @@ fn the_ledger_is_never_inside_the_request() {
     assert!(String::from_utf8_lossy(&output.stderr).contains("inside the request folder"));
     assert!(!dir.path().join("ledger.jsonl").exists());
 }
+
+#[test]
+fn html_report_snapshot() {
+    let (code, html) = run("example", &["--format", "html"]);
+    assert_eq!(code, 2);
+    insta::assert_snapshot!(redact(&html));
+}
+
+#[test]
+fn html_report_with_manifest_snapshot() {
+    let (code, html) = run("with-manifest", &["--format", "html"]);
+    assert_eq!(code, 1);
+    insta::assert_snapshot!(redact(&html));
+}
+
+#[test]
+fn html_report_is_self_contained_and_inert() {
+    let dir = request();
+    let hostile = "<img src=x onerror=alert(1)>.csv";
+    fs::write(dir.path().join(hostile), "a,b\n1,2\n").expect("write");
+    fs::write(
+        dir.path().join("egress-manifest.toml"),
+        "[request]\nid = \"<script>alert(2)</script>\"\n[[exceptions]]\nrule = \"K001\"\n\
+         file = \"*.csv\"\nreason = \"</td><b onmouseover=x>\"\n",
+    )
+    .expect("write");
+    let output = egress_check()
+        .arg("check")
+        .arg(dir.path())
+        .args(["--format", "html"])
+        .output()
+        .expect("run");
+    let html = String::from_utf8(output.stdout).expect("utf-8");
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    for forbidden in [
+        "<img",
+        "<script",
+        "<b onmouseover",
+        "src=\"http",
+        "href=\"http",
+        "<link",
+    ] {
+        assert!(!html.contains(forbidden), "{forbidden} in {html}");
+    }
+    assert!(html.contains("&lt;img src=x onerror=alert(1)&gt;.csv"));
+    assert!(html.contains("&lt;/td&gt;&lt;b onmouseover=x&gt;"));
+    assert!(html.contains("default-src 'none'"), "a CSP forbids scripts");
+    // Every finding links to its rule's documentation on the same page.
+    assert!(html.contains("href=\"#rule-K001\"") && html.contains("id=\"rule-K001\""));
+}
+
+#[test]
+fn acro_export_writes_results_and_checksums() {
+    let out = TempDir::new().expect("tempdir");
+    let export = out.path().join("export");
+    let status = egress_check()
+        .args([
+            "check",
+            "testdata/requests/example",
+            "--format",
+            "acro",
+            "--output",
+        ])
+        .arg(&export)
+        .output()
+        .expect("run")
+        .status;
+    assert_eq!(status.code(), Some(2));
+    let text = fs::read_to_string(export.join("results.json")).expect("results.json");
+    insta::assert_snapshot!(redact(&text));
+
+    // The layout SACRO-Viewer validates: version, results, files[].name, with a checksum.
+    let results: Value = serde_json::from_str(&text).expect("json");
+    assert!(results["version"].is_string());
+    let outputs = results["results"].as_object().expect("results");
+    assert_eq!(outputs.len(), 6);
+    for (name, output) in outputs {
+        let file = &output["files"][0];
+        assert_eq!(file["name"], name.as_str());
+        assert!(["pass", "fail", "review"].contains(&output["status"].as_str().expect("status")));
+        let checksum = fs::read_to_string(export.join("checksums").join(format!("{name}.txt")))
+            .expect("checksum");
+        let bytes = fs::read(fixture("example").join(name)).expect("output");
+        use sha2::Digest;
+        let expected: String = sha2::Sha256::digest(&bytes)
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        assert_eq!(checksum, expected, "{name}");
+    }
+    assert_eq!(outputs["extra/cache.dat"]["status"], "fail");
+    assert_eq!(
+        outputs["extra/cache.dat"]["files"][0]["sdc"]["summary"]["O001"],
+        1
+    );
+    assert_eq!(outputs["logs/run.log"]["status"], "review");
+
+    // An earlier export is never overwritten, and a folder is required.
+    let again = egress_check()
+        .args([
+            "check",
+            "testdata/requests/example",
+            "--format",
+            "acro",
+            "--output",
+        ])
+        .arg(&export)
+        .output()
+        .expect("run");
+    assert_eq!(again.status.code(), Some(3));
+    let bare = egress_check()
+        .args(["check", "testdata/requests/example", "--format", "acro"])
+        .output()
+        .expect("run");
+    assert_eq!(bare.status.code(), Some(3));
+}
+
+#[test]
+fn acro_export_carries_exceptions_and_is_never_inside_the_request() {
+    let out = TempDir::new().expect("tempdir");
+    egress_check()
+        .args([
+            "check",
+            "testdata/requests/with-manifest",
+            "--format",
+            "acro",
+            "--output",
+        ])
+        .arg(out.path().join("x"))
+        .output()
+        .expect("run");
+    let results: Value =
+        serde_json::from_slice(&fs::read(out.path().join("x/results.json")).expect("read"))
+            .expect("json");
+    let table = &results["results"]["tables/age_by_sex.csv"];
+    assert!(table["exception"]
+        .as_str()
+        .expect("exception")
+        .starts_with("K001: Checked by hand"));
+    assert_eq!(table["status"], "review");
+    assert_eq!(table["properties"]["group"], "incidence");
+    assert_eq!(results["egress_check"]["request_id"], "REQ-2026-042");
+    assert_eq!(
+        results["egress_check"]["request_findings"][0]["rule"],
+        "R001"
+    );
+
+    let dir = request();
+    fs::write(dir.path().join("t.csv"), "a,b\n1,2\n").expect("write");
+    let inside = egress_check()
+        .arg("check")
+        .arg(dir.path())
+        .args(["--format", "acro", "--output"])
+        .arg(dir.path().join("export"))
+        .output()
+        .expect("run");
+    assert_eq!(inside.status.code(), Some(3));
+    assert!(!dir.path().join("export").exists());
+}

@@ -4,6 +4,7 @@
 //! The JSON form is the `egress-check/report/v1` contract described in README: airlock
 //! systems parse it, so its field names and meanings only ever grow.
 
+pub mod acro;
 pub mod audit;
 mod html;
 mod json;
