@@ -42,15 +42,21 @@ pub enum LedgerError {
 /// One check, as recorded in the ledger.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Entry {
+    /// Always [`LEDGER_SCHEMA`].
     pub schema: String,
     /// When the check ran (RFC 3339, UTC).
     pub time: String,
     /// The request id from the manifest, when it had a valid one.
     pub request_id: Option<String>,
+    /// The request folder as given on the command line.
     pub root: String,
+    /// The tool and version that ran the check.
     pub tool: Tool,
+    /// The policy the check ran under.
     pub policy: PolicyRef,
+    /// The request's verdict.
     pub verdict: Verdict,
+    /// Every file of the request, in path order.
     pub files: Vec<LedgerFile>,
     /// Request-level findings above info.
     pub request_findings: Vec<RuleHit>,
@@ -61,13 +67,16 @@ pub struct Entry {
 /// The tool that ran the check.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Tool {
+    /// Its name.
     pub name: String,
+    /// Its version.
     pub version: String,
 }
 
 /// The policy a check ran under.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct PolicyRef {
+    /// Its name.
     pub name: String,
     pub sha256: String,
 }
@@ -75,10 +84,14 @@ pub struct PolicyRef {
 /// One file of a check.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct LedgerFile {
+    /// Relative to the request root.
     pub path: String,
     pub sha256: Option<String>,
+    /// Size in bytes.
     pub bytes: u64,
+    /// The file's verdict.
     pub verdict: Verdict,
+    /// Bytes it could be carrying that no rule vouches for.
     pub capacity_bytes: u64,
     /// Findings above info, by rule.
     pub findings: Vec<RuleHit>,
@@ -87,7 +100,9 @@ pub struct LedgerFile {
 /// A rule that fired, and how seriously.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct RuleHit {
+    /// The rule code.
     pub rule: String,
+    /// The severity under the policy of the check.
     pub severity: Severity,
 }
 
@@ -276,7 +291,9 @@ pub fn entries(bytes: &[u8]) -> Vec<Entry> {
 /// Figures over past checks, for a governance board.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Summary {
+    /// Checks recorded.
     pub checks: usize,
+    /// Files over those checks.
     pub files: usize,
     /// Checks by request verdict.
     pub verdicts: BTreeMap<Verdict, usize>,
@@ -293,10 +310,15 @@ pub struct Summary {
 /// One month of checks.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Month {
+    /// Checks recorded.
     pub checks: usize,
+    /// Files over those checks.
     pub files: usize,
+    /// Checks whose request verdict was pass.
     pub pass: usize,
+    /// Checks whose request verdict was review.
     pub review: usize,
+    /// Checks whose request verdict was block.
     pub block: usize,
     /// Bytes in files whose verdict was pass.
     pub bytes_passed: u64,

@@ -81,6 +81,7 @@ pub struct RequestInfo {
 /// Outputs described together: what they are and which disclosure controls were applied.
 #[derive(Clone, Debug, Serialize)]
 pub struct Group {
+    /// The group's name, shown beside each of its files.
     pub name: String,
     /// Paths or glob patterns (`*`, `?`, `**`) relative to the request root.
     pub files: Vec<String>,
@@ -98,6 +99,7 @@ pub struct Exception {
     pub rule: &'static Rule,
     /// A path or glob pattern relative to the request root.
     pub file: String,
+    /// The researcher's justification, shown beside the findings it answers.
     pub reason: String,
 }
 
@@ -108,8 +110,11 @@ fn serialize_rule<S: serde::Serializer>(rule: &&'static Rule, s: S) -> Result<S:
 /// A valid manifest.
 #[derive(Clone, Debug, Serialize)]
 pub struct Manifest {
+    /// Who asks for what release, and why.
     pub request: RequestInfo,
+    /// Outputs described together, in the order written.
     pub groups: Vec<Group>,
+    /// Requests for exceptions, in the order written.
     pub exceptions: Vec<Exception>,
 }
 
@@ -118,6 +123,7 @@ pub struct Manifest {
 pub struct ManifestFile {
     /// Relative to the root: always [`MANIFEST_NAME`].
     pub path: String,
+    /// Size of the manifest file.
     pub bytes: u64,
     /// SHA-256 of the bytes parsed; `None` when it could not be read.
     pub sha256: Option<String>,

@@ -62,3 +62,48 @@ fn html_report_renders_and_hostile_names_stay_text() {
         "rule documentation is on the page"
     );
 }
+
+/// Renders the manifest fixture's report to `target/html-report.png`, the screenshot README
+/// shows (copied to `docs/html-report.png` by hand when the report's look changes).
+#[test]
+fn html_report_screenshot() {
+    if !Path::new(CHROMIUM).exists() {
+        eprintln!("SKIPPED: {CHROMIUM} is absent; `apt-get install -y chromium` to run this test");
+        return;
+    }
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = TempDir::new().expect("tempdir");
+    let page = out.path().join("report.html");
+    Command::cargo_bin("egress-check")
+        .expect("binary")
+        .current_dir(root)
+        .args([
+            "check",
+            "testdata/requests/with-manifest",
+            "--format",
+            "html",
+            "--output",
+        ])
+        .arg(&page)
+        .timeout(Duration::from_secs(60))
+        .assert()
+        .code(1);
+    let png = root.join("target/html-report.png");
+    let _ = fs::remove_file(&png);
+    Command::new(CHROMIUM)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--no-first-run",
+            "--hide-scrollbars",
+            "--window-size=1200,1500",
+        ])
+        .arg(format!("--screenshot={}", png.display()))
+        .arg(format!("file://{}", page.display()))
+        .timeout(Duration::from_secs(120))
+        .output()
+        .expect("chromium");
+    let bytes = fs::read(&png).expect("screenshot written");
+    assert!(bytes.starts_with(b"\x89PNG\r\n\x1a\n"), "not a PNG");
+}

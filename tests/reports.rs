@@ -252,7 +252,8 @@ fn an_invalid_manifest_is_a_finding_not_an_abort() {
     fs::write(dir.path().join("t.csv"), "a,b\n1,2\n").expect("write");
     fs::write(
         dir.path().join("egress-manifest.toml"),
-        "[request]\nid = \"R1\"\nsecret_key = 1\n[[exceptions]]\nrule = \"K001\"\nfile = \"t.csv\"\n",
+        "[request]\nid = \"R1\"\nsecret_key = 1\n\
+         [[exceptions]]\nrule = \"K001\"\nfile = \"t.csv\"\n",
     )
     .expect("write");
     let output = egress_check()

@@ -4,7 +4,9 @@
 //! The JSON form is the `egress-check/report/v1` contract described in README: airlock
 //! systems parse it, so its field names and meanings only ever grow.
 
+/// The SACRO-Viewer export.
 pub mod acro;
+/// The governance summary of an audit ledger.
 pub mod audit;
 mod html;
 mod json;

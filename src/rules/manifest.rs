@@ -7,6 +7,7 @@
 use super::{Family, Rule};
 use crate::finding::Severity;
 
+/// R001: an exception that answers no finding.
 pub static UNMATCHED_EXCEPTION: Rule = Rule {
     code: "R001",
     name: "unmatched-exception",
@@ -25,6 +26,7 @@ pub static UNMATCHED_EXCEPTION: Rule = Rule {
     references: &["ACRO Records.add_exception: one reason per output that does not pass"],
 };
 
+/// R002: a manifest that cannot be used.
 pub static INVALID_MANIFEST: Rule = Rule {
     code: "R002",
     name: "invalid-manifest",
