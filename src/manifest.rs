@@ -302,6 +302,9 @@ fn validate(raw: RawManifest) -> Result<Manifest, Vec<String>> {
 /// Puts each exception's reason beside the findings it answers, and reports the invalid
 /// manifest or the exceptions that answer nothing as request-level findings. Severities and
 /// verdicts are left as they are.
+///
+/// Limitation: an exception names a file, so request-level findings (budgets, the entry
+/// limit) cannot be answered by one; such an exception is reported as unmatched.
 pub fn apply(manifest: &ManifestFile, files: &mut [FileEntry], request: &mut Findings) {
     let Some(valid) = &manifest.manifest else {
         request.push(
