@@ -6,9 +6,13 @@
 //! goes through [`escape_html`]. The verdict and counts come first, then each file with its
 //! verdict, hash and findings, each finding linking to its rule's documentation at the end.
 //!
-//! Limitation: tables are not rendered with their flagged cells highlighted, nor images shown
-//! as thumbnails beside their bit planes: that needs the file bytes, which the report does not
-//! carry, and re-reading the request here would check bytes other than those hashed.
+//! A file whose findings name table cells (a row and a column label) gets a grid of those
+//! rows and columns with the flagged cells coloured by severity and labelled with their rules.
+//!
+//! Limitation: the grid shows where the flagged cells are, not the table's values, and images
+//! are not shown as thumbnails beside their bit planes: both need the file bytes, which the
+//! report does not carry, and re-reading the request here would show bytes other than those
+//! hashed.
 
 use std::io::{self, Write};
 
@@ -41,6 +45,8 @@ article{border:1px solid #ddd;border-radius:.4rem;padding:.6rem 1rem;margin:1rem
 tr.exception td{background:#fff8c5}\
 .meta{color:#57606a}\
 section.rule{border-top:1px solid #eee;padding:.3rem 0}\
+table.cells{width:auto}caption{text-align:left;font-weight:600}\
+td.flag-block{background:#ffd7d5}td.flag-review{background:#fff1c2}td.flag-info{background:#eee}\
 svg text{font:12px system-ui,sans-serif}";
 
 impl Renderer for HtmlRenderer {
@@ -252,9 +258,60 @@ fn file_article(
     if file.findings.is_empty() {
         writeln!(out, "<p>No findings.</p>")?;
     } else {
+        flagged_cells(&file.findings, out)?;
         findings_table(&file.findings, out)?;
     }
     writeln!(out, "</article>")
+}
+
+/// The rows and columns named by cell findings, in order of first mention, with each flagged
+/// cell coloured by its worst severity and labelled with its rule codes.
+fn flagged_cells(findings: &[Finding], out: &mut dyn Write) -> io::Result<()> {
+    let mut rows: Vec<&str> = Vec::new();
+    let mut columns: Vec<&str> = Vec::new();
+    let mut cells: Vec<(&str, &str, &Finding)> = Vec::new();
+    for finding in findings {
+        let (Some(row), Some(column)) = (&finding.location.row, &finding.location.column) else {
+            continue;
+        };
+        if !rows.contains(&row.as_str()) {
+            rows.push(row);
+        }
+        if !columns.contains(&column.as_str()) {
+            columns.push(column);
+        }
+        cells.push((row, column, finding));
+    }
+    if cells.is_empty() {
+        return Ok(());
+    }
+    writeln!(
+        out,
+        "<table class=\"cells\"><caption>Flagged cells</caption><tr><th></th>"
+    )?;
+    for column in &columns {
+        write!(out, "<th>{}</th>", escape_html(column))?;
+    }
+    writeln!(out, "</tr>")?;
+    for row in &rows {
+        write!(out, "<tr><th>{}</th>", escape_html(row))?;
+        for column in &columns {
+            let here: Vec<&Finding> = cells
+                .iter()
+                .filter(|(r, c, _)| r == row && c == column)
+                .map(|(_, _, f)| *f)
+                .collect();
+            match here.iter().map(|f| f.severity).max() {
+                Some(worst) => {
+                    let codes: Vec<&str> = here.iter().map(|f| f.rule.code).collect();
+                    write!(out, "<td class=\"flag-{worst}\">{}</td>", codes.join(" "))?;
+                }
+                None => write!(out, "<td></td>")?,
+            }
+        }
+        writeln!(out, "</tr>")?;
+    }
+    writeln!(out, "</table>")
 }
 
 fn findings_table(findings: &[Finding], out: &mut dyn Write) -> io::Result<()> {
@@ -347,6 +404,38 @@ pub fn escape_html(text: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::finding::Location;
+    use crate::rules::lookup;
+
+    #[test]
+    fn cell_findings_are_drawn_as_a_grid() {
+        let cell = |row: &str, column: &str| Location {
+            row: Some(row.into()),
+            column: Some(column.into()),
+            ..Location::default()
+        };
+        let findings = vec![
+            Finding::new(lookup("W001").expect("rule"), "a").at(cell("40-49", "<b>Female</b>")),
+            Finding::new(lookup("I001").expect("rule"), "b").at(cell("50-59", "Male")),
+            Finding::new(lookup("O001").expect("rule"), "whole file"),
+        ];
+        let mut out = Vec::new();
+        flagged_cells(&findings, &mut out).expect("render");
+        let html = String::from_utf8(out).expect("utf-8");
+        assert!(
+            html.contains("<th>&lt;b&gt;Female&lt;/b&gt;</th><th>Male</th>"),
+            "{html}"
+        );
+        assert!(html.contains("<tr><th>40-49</th><td class=\"flag-block\">W001</td><td></td>"));
+        assert!(
+            html.contains("<td class=\"flag-review\">I001</td>"),
+            "{html}"
+        );
+
+        let mut none = Vec::new();
+        flagged_cells(&findings[2..], &mut none).expect("render");
+        assert!(none.is_empty(), "no grid without cell findings");
+    }
 
     #[test]
     fn escapes_markup_in_names() {
