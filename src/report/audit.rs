@@ -62,7 +62,7 @@ pub fn summary_markdown(
     ] {
         writeln!(out, "\n## {title}\n\n| rule | findings |\n| --- | ---: |")?;
         for (rule, count) in rules {
-            writeln!(out, "| {} | {count} |", escape_markdown(rule))?;
+            writeln!(out, "| {} | {count} |", escape_markdown(&rule_label(rule)))?;
         }
     }
     Ok(())
@@ -148,7 +148,7 @@ pub fn summary_html(
             writeln!(
                 out,
                 "<tr><td>{}</td><td class=\"n\">{count}</td></tr>",
-                escape_html(rule)
+                escape_html(&rule_label(rule))
             )?;
         }
         writeln!(out, "</table>")?;
@@ -200,6 +200,14 @@ fn month_chart(summary: &Summary, out: &mut dyn Write) -> io::Result<()> {
         )?;
     }
     writeln!(out, "</svg>")
+}
+
+/// `O001 random-data`, or the code alone for a rule this version does not know.
+fn rule_label(code: &str) -> String {
+    match crate::rules::lookup(code) {
+        Some(rule) => format!("{} {}", rule.code, rule.name),
+        None => code.to_string(),
+    }
 }
 
 fn chain_text(chain: &Verification) -> String {
