@@ -156,6 +156,8 @@ impl CachedEntry {
             format: self.format,
             detail: self.detail,
             entropy: self.entropy,
+            // The manifest is applied to every report afresh, cached files included.
+            group: None,
             findings,
             container: self.container,
             worst_member: self.worst_member,
@@ -186,6 +188,7 @@ impl CachedFinding {
             location: self.location,
             evidence: self.evidence,
             capacity_bytes: self.capacity_bytes,
+            exception: None,
         })
     }
 }

@@ -15,11 +15,12 @@ use crate::evidence;
 use crate::finding::Finding;
 use crate::identify::Class;
 use crate::inspect::{self, Inspected, ReadError};
+use crate::manifest::{self, ManifestFile, MANIFEST_NAME};
 use crate::policy::Policy;
 use crate::report::{FileEntry, Report};
 use crate::rules::{self, archive as archive_rules, budget, walk as walk_rules, Findings};
 use crate::unpack;
-use crate::walk::{self, Entry};
+use crate::walk::{self, Entry, EntryKind};
 
 /// How a check runs, as opposed to what it judges (the policy).
 #[derive(Clone, Debug, Default)]
@@ -42,7 +43,8 @@ pub fn check_request(root: &Path, policy: &Policy, options: &Options) -> Result<
     let started = Instant::now();
     let generated_at = humantime::format_rfc3339_seconds(SystemTime::now()).to_string();
 
-    let walked = walk::walk(root, policy);
+    let mut walked = walk::walk(root, policy);
+    let manifest = take_manifest(&mut walked);
     info!(entries = walked.entries.len(), elapsed = ?started.elapsed(), "walked request");
 
     let cache = match &options.cache {
@@ -78,6 +80,9 @@ pub fn check_request(root: &Path, policy: &Policy, options: &Options) -> Result<
         request.push(finding);
     }
     budget::check_request(&files, policy, &mut request);
+    if let Some(manifest) = &manifest {
+        manifest::apply(manifest, &mut files, &mut request);
+    }
 
     Ok(Report {
         root: walk::display_path(root),
@@ -87,7 +92,18 @@ pub fn check_request(root: &Path, policy: &Policy, options: &Options) -> Result<
         files,
         findings: request.into_vec(),
         capacity_budget: policy.budgets.capacity_bytes.0,
+        manifest,
     })
+}
+
+/// Takes the request manifest out of the walked entries and reads it. Only a regular file at
+/// the root counts: a link or fifo of that name stays an entry and gets its own findings.
+fn take_manifest(walked: &mut walk::Walked) -> Option<ManifestFile> {
+    let at = walked.entries.iter().position(|entry| {
+        entry.path == MANIFEST_NAME && entry.kind == EntryKind::File && entry.findings.is_empty()
+    })?;
+    let entry = walked.entries.remove(at);
+    Some(manifest::load(&entry.abs))
 }
 
 fn validate_root(root: &Path) -> Result<(), Error> {
@@ -346,7 +362,6 @@ fn whole_file_findings(file: &inspect::Inspected, findings: &mut Findings) {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::walk::EntryKind;
 
     fn entry(abs: &Path, path: &str) -> Entry {
         Entry {

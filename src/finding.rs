@@ -138,6 +138,9 @@ pub struct Finding {
     pub evidence: Map<String, Value>,
     /// Bytes this file could be carrying that the rule cannot rule out.
     pub capacity_bytes: u64,
+    /// The researcher's reason from the request manifest, when an exception there names this
+    /// finding. Shown beside the finding; it never changes the severity or a verdict.
+    pub exception: Option<String>,
 }
 
 /// Builds the evidence object of a finding from `key => value` pairs.
@@ -162,19 +165,23 @@ impl Finding {
             location: Location::default(),
             evidence: Map::new(),
             capacity_bytes: 0,
+            exception: None,
         }
     }
 
+    /// Sets where in the file the finding applies.
     pub fn at(mut self, location: Location) -> Finding {
         self.location = location;
         self
     }
 
+    /// Sets the measured figures and thresholds.
     pub fn with_evidence(mut self, evidence: Map<String, Value>) -> Finding {
         self.evidence = evidence;
         self
     }
 
+    /// Sets the bytes the file could be carrying unseen.
     pub fn carrying(mut self, capacity_bytes: u64) -> Finding {
         self.capacity_bytes = capacity_bytes;
         self

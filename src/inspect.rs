@@ -206,7 +206,7 @@ pub fn needs_content(class: Class) -> bool {
 
 /// Opens a regular file without following a final symbolic link and without blocking (a fifo
 /// swapped in after the walk would otherwise block the open forever), and returns its size.
-fn open_regular(abs: &Path) -> Result<(File, u64), ReadError> {
+pub(crate) fn open_regular(abs: &Path) -> Result<(File, u64), ReadError> {
     let mut options = std::fs::OpenOptions::new();
     options.read(true);
     #[cfg(unix)]

@@ -11,6 +11,8 @@ pub mod error;
 pub mod finding;
 pub mod identify;
 pub mod inspect;
+pub mod ledger;
+pub mod manifest;
 pub mod policy;
 pub mod report;
 pub mod rules;

@@ -9,8 +9,12 @@ use std::process::ExitCode;
 use anyhow::{bail, Context, Result};
 use clap::{Parser, Subcommand, ValueEnum};
 
+use egress_check::ledger::{self, Verification};
 use egress_check::policy::PRESETS;
-use egress_check::report::{JsonRenderer, Renderer, TextRenderer};
+use egress_check::report::{
+    acro, audit, HtmlRenderer, JsonRenderer, MarkdownRenderer, Renderer, SarifRenderer,
+    TextRenderer,
+};
 use egress_check::rules::{self, Rule};
 use egress_check::{check_request, Options, Policy, Verdict};
 
@@ -51,7 +55,8 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Text)]
         format: Format,
 
-        /// Write the report to this file instead of standard output (never inside DIR).
+        /// Write the report to this file instead of standard output (never inside DIR); for
+        /// `--format acro`, the folder to write results.json and checksums/ into.
         #[arg(long)]
         output: Option<PathBuf>,
 
@@ -63,12 +68,17 @@ enum Command {
         /// folder is created if needed (never inside DIR).
         #[arg(long)]
         cache: Option<PathBuf>,
+
+        /// Append one hash-chained JSON line recording this check to this audit ledger
+        /// (never inside DIR).
+        #[arg(long)]
+        ledger: Option<PathBuf>,
     },
 
     /// List every rule with its code, name, default severity and summary.
     Rules {
-        #[arg(long, value_enum, default_value_t = Format::Text)]
-        format: Format,
+        #[arg(long, value_enum, default_value_t = ListFormat::Text)]
+        format: ListFormat,
     },
 
     /// Explain one rule: what it detects, why it matters, how to fix the output.
@@ -80,6 +90,41 @@ enum Command {
     /// Show or start a policy.
     #[command(subcommand)]
     Policy(PolicyCommand),
+
+    /// Verify or summarise an audit ledger written by `check --ledger`.
+    #[command(subcommand)]
+    Audit(AuditCommand),
+}
+
+#[derive(Debug, Subcommand)]
+enum AuditCommand {
+    /// Check the ledger's hash chain. Exit code: 0 intact, 2 broken (the line is named),
+    /// 3 unreadable.
+    Verify {
+        /// The ledger file.
+        ledger: PathBuf,
+        /// The head hash recorded at the last verification; also catches a rewritten or
+        /// removed last line.
+        #[arg(long)]
+        head: Option<String>,
+    },
+    /// Summarise past checks for a governance board: verdicts, months, policies, rules.
+    Summary {
+        /// The ledger file.
+        ledger: PathBuf,
+        #[arg(long, value_enum, default_value_t = SummaryFormat::Markdown)]
+        format: SummaryFormat,
+        /// Write the summary to this file instead of standard output.
+        #[arg(long)]
+        output: Option<PathBuf>,
+    },
+}
+
+/// Formats of the audit summary.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum SummaryFormat {
+    Markdown,
+    Html,
 }
 
 #[derive(Debug, Subcommand)]
@@ -98,10 +143,23 @@ enum PolicyCommand {
     },
 }
 
+/// Formats of the rule listing.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum ListFormat {
+    Text,
+    Json,
+}
+
+/// Formats of a check's report.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 enum Format {
     Text,
     Json,
+    Markdown,
+    Sarif,
+    Html,
+    /// SACRO-Viewer's results.json and checksums/, written into the folder --output names.
+    Acro,
 }
 
 fn main() -> ExitCode {
@@ -153,7 +211,25 @@ fn run(command: Command) -> Result<u8> {
             output,
             jobs,
             cache,
-        } => check(&dir, &policy, format, output.as_deref(), jobs, cache),
+            ledger,
+        } => check(
+            &dir,
+            &policy,
+            format,
+            output.as_deref(),
+            jobs,
+            cache,
+            ledger.as_deref(),
+        ),
+        Command::Audit(AuditCommand::Verify { ledger, head }) => verify_ledger(&ledger, head),
+        Command::Audit(AuditCommand::Summary {
+            ledger,
+            format,
+            output,
+        }) => {
+            summarise_ledger(&ledger, format, output.as_deref())?;
+            Ok(0)
+        }
         Command::Rules { format } => {
             list_rules(format)?;
             Ok(0)
@@ -185,6 +261,7 @@ fn check(
     output: Option<&Path>,
     jobs: Option<usize>,
     cache: Option<PathBuf>,
+    ledger: Option<&Path>,
 ) -> Result<u8> {
     let policy = Policy::load(policy)?;
     if jobs == Some(0) {
@@ -196,6 +273,12 @@ fn check(
     if let Some(cache) = &cache {
         refuse_inside(dir, &cache.join("entry"), "--cache")?;
     }
+    if format == Format::Acro && output.is_none() {
+        bail!("--format acro writes a folder: give it with --output DIR");
+    }
+    if let Some(ledger) = ledger {
+        refuse_inside(dir, ledger, "--ledger")?;
+    }
 
     let options = Options {
         jobs,
@@ -204,12 +287,31 @@ fn check(
     };
     let report = check_request(dir, &policy, &options)?;
 
+    // Recorded before the report is written: no report leaves without its ledger line.
+    if let Some(ledger) = ledger {
+        ledger::append(ledger, ledger::Entry::from_report(&report))?;
+    }
+
+    if let (Format::Acro, Some(folder)) = (format, output) {
+        acro::write_export(&report, folder).with_context(|| {
+            format!(
+                "cannot write the SACRO-Viewer export into {} (an earlier export is kept)",
+                folder.display()
+            )
+        })?;
+        return Ok(exit_code(report.verdict()));
+    }
+
     let color = output.is_none()
         && io::stdout().is_terminal()
         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
     let renderer: Box<dyn Renderer> = match format {
         Format::Text => Box::new(TextRenderer { color }),
         Format::Json => Box::new(JsonRenderer),
+        Format::Markdown => Box::new(MarkdownRenderer),
+        Format::Sarif => Box::new(SarifRenderer),
+        Format::Html => Box::new(HtmlRenderer),
+        Format::Acro => Box::new(acro::AcroRenderer),
     };
     let mut sink: Box<dyn Write> = match output {
         Some(path) => Box::new(BufWriter::new(
@@ -222,14 +324,19 @@ fn check(
         .context("cannot write the report")?;
     sink.flush().context("cannot write the report")?;
 
-    Ok(match report.verdict() {
+    Ok(exit_code(report.verdict()))
+}
+
+/// The exit code a verdict earns.
+fn exit_code(verdict: Verdict) -> u8 {
+    match verdict {
         Verdict::Pass => 0,
         Verdict::Review => 1,
         Verdict::Block => 2,
-    })
+    }
 }
 
-/// The request folder is never written into, not even by our own report or cache.
+/// The request folder is never written into, not even by our own report, cache or ledger.
 fn refuse_inside(dir: &Path, output: &Path, flag: &str) -> Result<()> {
     let Ok(root) = dir.canonicalize() else {
         return Ok(()); // the check itself reports a missing root
@@ -249,7 +356,9 @@ fn refuse_inside(dir: &Path, output: &Path, flag: &str) -> Result<()> {
             output.display()
         )
     })?;
-    if parent.starts_with(&root) {
+    // An existing file may be a link into the request: judge where it leads.
+    let target = output.canonicalize().unwrap_or(parent);
+    if target.starts_with(&root) {
         bail!(
             "{flag} {} is inside the request folder, which is never written to; use a \
              folder elsewhere",
@@ -259,14 +368,58 @@ fn refuse_inside(dir: &Path, output: &Path, flag: &str) -> Result<()> {
     Ok(())
 }
 
-fn list_rules(format: Format) -> Result<()> {
+/// `audit verify`: 0 intact, 2 broken, 3 unreadable (an error).
+fn verify_ledger(path: &Path, head: Option<String>) -> Result<u8> {
+    let bytes = ledger::read(path)?;
+    match ledger::verify_bytes(&bytes) {
+        Verification::Intact {
+            entries,
+            head: actual,
+        } => {
+            if let Some(expected) = head.filter(|h| *h != actual) {
+                println!(
+                    "BROKEN: the chain holds over {entries} lines but its head is {actual}, not \
+                     the recorded {expected}: lines at the end were rewritten or removed"
+                );
+                return Ok(2);
+            }
+            println!("OK: {entries} lines, hash chain intact; head {actual}");
+            Ok(0)
+        }
+        Verification::Broken { line, reason } => {
+            println!("BROKEN at line {line}: {reason}");
+            Ok(2)
+        }
+    }
+}
+
+/// `audit summary`: the governance board's view of the ledger.
+fn summarise_ledger(path: &Path, format: SummaryFormat, output: Option<&Path>) -> Result<()> {
+    let bytes = ledger::read(path)?;
+    let chain = ledger::verify_bytes(&bytes);
+    let summary = ledger::summarise(&ledger::entries(&bytes));
+    let mut sink: Box<dyn Write> = match output {
+        Some(path) => Box::new(BufWriter::new(
+            File::create(path).with_context(|| format!("cannot write {}", path.display()))?,
+        )),
+        None => Box::new(BufWriter::new(io::stdout().lock())),
+    };
+    match format {
+        SummaryFormat::Markdown => audit::summary_markdown(&summary, &chain, &mut sink)?,
+        SummaryFormat::Html => audit::summary_html(&summary, &chain, &mut sink)?,
+    }
+    sink.flush().context("cannot write the summary")?;
+    Ok(())
+}
+
+fn list_rules(format: ListFormat) -> Result<()> {
     let mut out = io::stdout().lock();
     match format {
-        Format::Json => {
+        ListFormat::Json => {
             serde_json::to_writer_pretty(&mut out, rules::RULES)?;
             writeln!(out)?;
         }
-        Format::Text => {
+        ListFormat::Text => {
             for rule in rules::RULES {
                 writeln!(
                     out,

@@ -67,7 +67,11 @@ fn bombs_disguises_and_corruption_are_named() {
     assert!(rules_of(&report, "truncated.gz").contains(&"A005".into()));
     assert_eq!(rules_of(&report, "random.csv"), ["I002", "O001"]);
     assert_eq!(rules_of(&report, "bad-elf.csv"), ["I002", "X001"]);
-    assert_eq!(rules_of(&report, "polyglot.png"), ["G001"], "the appended ZIP is found");
+    assert_eq!(
+        rules_of(&report, "polyglot.png"),
+        ["G001"],
+        "the appended ZIP is found"
+    );
     assert_eq!(rules_of(&report, "truncated.png"), ["G006"]);
     assert_eq!(rules_of(&report, "truncated.jpg"), ["G006"]);
     assert_eq!(rules_of(&report, "dimensions-bomb.png"), ["G006"]);

@@ -7,6 +7,7 @@ use serde_json::{Map, Value};
 
 use super::{FileEntry, Renderer, Report, SCHEMA};
 use crate::finding::{Finding, Location, Severity, Verdict};
+use crate::manifest::ManifestFile;
 
 /// Renders the report as pretty-printed JSON.
 pub struct JsonRenderer;
@@ -27,6 +28,8 @@ struct JsonReport<'a> {
     generated_at: &'a str,
     verdict: Verdict,
     summary: JsonSummary,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    manifest: Option<&'a ManifestFile>,
     findings: Vec<JsonFinding<'a>>,
     files: Vec<JsonFile<'a>>,
 }
@@ -70,6 +73,8 @@ struct JsonFile<'a> {
     container: Option<&'a str>,
     verdict: Verdict,
     capacity_bytes: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    group: Option<&'a str>,
     findings: Vec<JsonFinding<'a>>,
 }
 
@@ -82,6 +87,13 @@ struct JsonFinding<'a> {
     location: &'a Location,
     evidence: &'a Map<String, Value>,
     capacity_bytes: u64,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    exception: Option<JsonException<'a>>,
+}
+
+#[derive(Serialize)]
+struct JsonException<'a> {
+    reason: &'a str,
 }
 
 impl<'a> From<&'a Report> for JsonReport<'a> {
@@ -109,6 +121,7 @@ impl<'a> From<&'a Report> for JsonReport<'a> {
                 capacity_bytes: summary.capacity_bytes,
                 capacity_budget_bytes: report.capacity_budget,
             },
+            manifest: report.manifest.as_ref(),
             findings: report.findings.iter().map(JsonFinding::from).collect(),
             files: report.files.iter().map(JsonFile::from).collect(),
         }
@@ -128,6 +141,7 @@ impl<'a> From<&'a FileEntry> for JsonFile<'a> {
             container: file.container.as_deref(),
             verdict: file.verdict(),
             capacity_bytes: file.capacity_bytes(),
+            group: file.group.as_deref(),
             findings: file.findings.iter().map(JsonFinding::from).collect(),
         }
     }
@@ -143,6 +157,10 @@ impl<'a> From<&'a Finding> for JsonFinding<'a> {
             location: &finding.location,
             evidence: &finding.evidence,
             capacity_bytes: finding.capacity_bytes,
+            exception: finding
+                .exception
+                .as_deref()
+                .map(|reason| JsonException { reason }),
         }
     }
 }

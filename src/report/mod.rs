@@ -4,14 +4,26 @@
 //! The JSON form is the `egress-check/report/v1` contract described in README: airlock
 //! systems parse it, so its field names and meanings only ever grow.
 
+/// The SACRO-Viewer export.
+pub mod acro;
+/// The governance summary of an audit ledger.
+pub mod audit;
+mod html;
 mod json;
+mod markdown;
+mod sarif;
 mod text;
 
 use std::io::{self, Write};
 
-use crate::finding::{Finding, Verdict};
+use crate::finding::{Finding, Location, Verdict};
+use crate::manifest::{Group, ManifestFile};
 
+pub use html::{escape_html, HtmlRenderer};
+pub(crate) use html::{page_end, page_start};
 pub use json::JsonRenderer;
+pub use markdown::{escape_markdown, MarkdownRenderer};
+pub use sarif::SarifRenderer;
 pub use text::TextRenderer;
 
 /// Name of the JSON report schema; bumped only for incompatible changes.
@@ -31,6 +43,8 @@ pub struct FileEntry {
     pub detail: Option<String>,
     /// Shannon entropy of the whole file, bits per byte.
     pub entropy: Option<f64>,
+    /// The manifest group the file belongs to, by name.
+    pub group: Option<String>,
     pub findings: Vec<Finding>,
     /// For an archive member, the path of the archive it was inflated from.
     pub container: Option<String>,
@@ -49,6 +63,7 @@ impl FileEntry {
             format: None,
             detail: None,
             entropy: None,
+            group: None,
             findings: Vec::new(),
             container: None,
             worst_member: None,
@@ -88,6 +103,8 @@ pub struct Report {
     pub findings: Vec<Finding>,
     /// The policy's capacity budget, shown beside the measured capacity.
     pub capacity_budget: u64,
+    /// The request manifest, when the request has one; it is never one of the `files`.
+    pub manifest: Option<ManifestFile>,
 }
 
 /// Counts for the summary line and the JSON `summary` object.
@@ -109,6 +126,19 @@ impl Report {
         files.chain([request]).max().unwrap_or(Verdict::Pass)
     }
 
+    /// The request id from a valid manifest.
+    pub fn request_id(&self) -> Option<&str> {
+        self.manifest.as_ref().and_then(ManifestFile::request_id)
+    }
+
+    /// The manifest group of a file, with its context and controls.
+    pub fn group_of(&self, file: &FileEntry) -> Option<&Group> {
+        let manifest = self.manifest.as_ref()?.manifest.as_ref()?;
+        let name = file.group.as_deref()?;
+        manifest.groups.iter().find(|g| g.name == name)
+    }
+
+    /// Counts of files by verdict, bytes and capacity.
     pub fn summary(&self) -> Summary {
         let mut summary = Summary {
             files: self.files.len(),
@@ -129,7 +159,40 @@ impl Report {
     }
 }
 
+/// The location of a finding in words ("in IDAT, row 40-49, column Female, bytes 0..64"),
+/// unescaped: each renderer escapes it for its own format. Empty for the whole file.
+pub fn location_words(location: &Location) -> String {
+    let mut parts = Vec::new();
+    if let Some(chunk) = &location.chunk {
+        parts.push(format!("in {chunk}"));
+    }
+    if let Some(row) = &location.row {
+        parts.push(format!("row {row}"));
+    }
+    if let Some(column) = &location.column {
+        parts.push(format!("column {column}"));
+    }
+    if let Some(line) = location.line {
+        parts.push(format!("line {line}"));
+    }
+    if let Some(offset) = location.byte_offset {
+        match location.byte_length {
+            Some(length) => {
+                parts.push(format!("bytes {offset}..{}", offset.saturating_add(length)))
+            }
+            None => parts.push(format!("byte {offset}")),
+        }
+    }
+    parts.join(", ")
+}
+
+/// The first characters of a hash, for places where the whole one does not fit.
+pub fn short_hash(hash: &str) -> &str {
+    hash.get(..12).unwrap_or(hash)
+}
+
 /// Writes a report in one format.
 pub trait Renderer {
+    /// Writes `report` to `out`.
     fn render(&self, report: &Report, out: &mut dyn Write) -> io::Result<()>;
 }

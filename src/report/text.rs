@@ -34,6 +34,13 @@ impl Renderer for TextRenderer {
             self.finding_line(out, "(request)", finding)?;
         }
 
+        if let Some(manifest) = &report.manifest {
+            let state = match manifest.request_id() {
+                Some(id) => format!("request {}", escape(id)),
+                None => "invalid, ignored".to_string(),
+            };
+            writeln!(out, "manifest {} ({state}; not an output)", manifest.path)?;
+        }
         let summary = report.summary();
         let verdict = report.verdict();
         writeln!(
@@ -66,7 +73,11 @@ impl TextRenderer {
             finding.rule.name,
             escape(&finding.message),
             where_text(&finding.location),
-        )
+        )?;
+        if let Some(reason) = &finding.exception {
+            writeln!(out, "    exception requested: {}", escape(reason))?;
+        }
+        Ok(())
     }
 
     fn paint(&self, color: &str, text: &str) -> String {
@@ -95,7 +106,7 @@ fn verdict_color(verdict: Verdict) -> &'static str {
 }
 
 /// The location in words, for the end of a finding line.
-fn where_text(location: &Location) -> String {
+pub(crate) fn where_text(location: &Location) -> String {
     let mut parts = Vec::new();
     if let Some(chunk) = &location.chunk {
         parts.push(format!("in {}", escape(chunk)));

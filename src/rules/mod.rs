@@ -10,6 +10,7 @@ pub mod coverage;
 pub mod executable;
 pub mod identity;
 pub mod image;
+pub mod manifest;
 pub mod microdata;
 pub mod model;
 pub mod opaque;
@@ -50,6 +51,8 @@ pub enum Family {
     Table,
     /// G: images (graphics): containers, metadata and hidden payloads in pixels.
     Image,
+    /// R: the request manifest (exceptions, validity).
+    Manifest,
 }
 
 impl fmt::Display for Family {
@@ -66,6 +69,7 @@ impl fmt::Display for Family {
             Family::Archive => "archive",
             Family::Table => "table",
             Family::Image => "image",
+            Family::Manifest => "manifest",
         };
         f.write_str(name)
     }
@@ -165,6 +169,8 @@ pub static RULES: &[&Rule] = &[
     &table::HIDDEN_SHEET,
     &table::UNREADABLE_TABLE,
     &table::TABLE_LAYOUT,
+    &manifest::UNMATCHED_EXCEPTION,
+    &manifest::INVALID_MANIFEST,
 ];
 
 /// Finds a rule by its code (`W001`) or its name (`symlink`), ignoring case.
