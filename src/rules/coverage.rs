@@ -48,7 +48,7 @@ pub static CONTENT_NOT_INSPECTED: Rule = Rule {
 pub fn has_content_rules(class: Class) -> bool {
     matches!(
         class,
-        Class::Executable | Class::Encrypted | Class::Unknown | Class::Empty
+        Class::Executable | Class::Encrypted | Class::Unknown | Class::Empty | Class::Text
     )
 }
 

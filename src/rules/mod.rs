@@ -9,6 +9,7 @@ pub mod coverage;
 pub mod executable;
 pub mod identity;
 pub mod opaque;
+pub mod text;
 pub mod walk;
 
 use std::fmt;
@@ -35,6 +36,8 @@ pub enum Family {
     Coverage,
     /// B: size and capacity budgets, per file and per request.
     Budget,
+    /// E: text, code and logs (identifiers, echoed records, encoded payloads).
+    Text,
 }
 
 impl fmt::Display for Family {
@@ -46,6 +49,7 @@ impl fmt::Display for Family {
             Family::Executable => "executable",
             Family::Coverage => "coverage",
             Family::Budget => "budget",
+            Family::Text => "text",
         };
         f.write_str(name)
     }
@@ -94,6 +98,16 @@ pub static RULES: &[&Rule] = &[
     &opaque::CIPHERTEXT,
     &opaque::UNKNOWN_BINARY,
     &executable::NATIVE_EXECUTABLE,
+    &text::NHS_NUMBER,
+    &text::CHI_NUMBER,
+    &text::NATIONAL_INSURANCE_NUMBER,
+    &text::POSTCODE,
+    &text::DATE_OF_BIRTH,
+    &text::EMAIL_ADDRESS,
+    &text::PHONE_NUMBER,
+    &text::ROW_LISTING,
+    &text::ENCODED_PAYLOAD,
+    &text::INVISIBLE_CHARACTERS,
     &coverage::NO_CONTENT_RULES,
     &coverage::CONTENT_NOT_INSPECTED,
     &budget::FILE_BYTES,
@@ -121,6 +135,7 @@ pub static FILE_CHECKS: &[&dyn FileCheck] = &[
     &budget::FileBudgetCheck,
     &opaque::OpaqueCheck,
     &executable::ExecutableCheck,
+    &text::TextCheck,
     &coverage::CoverageCheck,
 ];
 

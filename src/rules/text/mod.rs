@@ -1,0 +1,372 @@
+//! Text, code and logs: direct identifiers, echoed records, encoded payloads and invisible
+//! characters.
+//!
+//! A log or a script is the easiest output to leak through: a `print(df)` echoes records, a
+//! debugging line prints an NHS number, and a base64 blob or a run of zero-width characters
+//! can carry anything past a reviewer who reads the text. The scanners here work on the
+//! decoded text of every file of the text class (plain text, code, JSON, XML). Each is a plain
+//! function over a `&str`, so other families (tables, notebooks) can run them on cells and
+//! outputs.
+//!
+//! Values found are never copied into a report: messages and evidence carry masked forms.
+
+pub mod checksum;
+pub mod contact;
+pub mod dates;
+pub mod identifiers;
+pub mod invisible;
+pub mod payload;
+pub mod payload_framed;
+pub mod rows;
+mod rules;
+
+use std::borrow::Cow;
+
+pub use identifiers::{scan_identifiers, Identifier, Kind};
+pub use rules::*;
+
+use super::{FileCheck, Findings};
+use crate::evidence;
+use crate::finding::{Finding, Location};
+use crate::identify::Class;
+use crate::inspect::Inspected;
+use crate::policy::Policy;
+
+/// Runs the text rules on files of the text class.
+pub struct TextCheck;
+
+impl FileCheck for TextCheck {
+    fn check(&self, file: &Inspected, policy: &Policy, out: &mut Findings) {
+        if file.class() != Class::Text {
+            return;
+        }
+        // A file too large to keep is reported by the coverage rules.
+        let Some(content) = file.content() else {
+            return;
+        };
+        let decoded = decode(content, file.identity.detail.as_deref());
+        check_text(&decoded, policy, out);
+    }
+}
+
+/// Text decoded from a file, with what is needed to map positions back to bytes.
+pub struct Decoded<'a> {
+    /// The text, without any byte order mark.
+    pub text: Cow<'a, str>,
+    /// Bytes before the text in the file (a UTF-8 byte order mark).
+    pub base: usize,
+    /// True when byte offsets in `text` plus `base` are byte offsets in the file, which holds
+    /// for UTF-8 only.
+    pub exact_offsets: bool,
+}
+
+/// Decodes `content` in the encoding identification named (`utf-8`, `utf-8 with BOM`,
+/// `utf-16`, `windows-1252`). Bytes that are not valid in it become U+FFFD, never an error.
+pub fn decode<'a>(content: &'a [u8], encoding: Option<&str>) -> Decoded<'a> {
+    let encoding = encoding.unwrap_or("utf-8");
+    if encoding.starts_with("utf-16") {
+        let big_endian = content.starts_with(&[0xfe, 0xff]);
+        let body = content.get(2..).unwrap_or(&[]);
+        let units: Vec<u16> = body
+            .chunks_exact(2)
+            .map(|p| {
+                let pair = [p[0], p[1]];
+                if big_endian {
+                    u16::from_be_bytes(pair)
+                } else {
+                    u16::from_le_bytes(pair)
+                }
+            })
+            .collect();
+        return Decoded {
+            text: Cow::Owned(String::from_utf16_lossy(&units)),
+            base: 2,
+            exact_offsets: false,
+        };
+    }
+    if encoding.starts_with("windows-1252") {
+        // Latin-1 for the upper half: identifiers and encodings are ASCII, so the few
+        // characters where Windows-1252 differs do not change what is found.
+        return Decoded {
+            text: Cow::Owned(content.iter().map(|&b| char::from(b)).collect()),
+            base: 0,
+            exact_offsets: false,
+        };
+    }
+    let base = if content.starts_with(b"\xef\xbb\xbf") {
+        3
+    } else {
+        0
+    };
+    let body = content.get(base..).unwrap_or(&[]);
+    Decoded {
+        text: String::from_utf8_lossy(body),
+        base,
+        exact_offsets: true,
+    }
+}
+
+/// Runs every text rule on decoded text.
+pub fn check_text(decoded: &Decoded, policy: &Policy, out: &mut Findings) {
+    let text: &str = &decoded.text;
+    let lines = LineIndex::new(text);
+    let settings = &policy.text;
+    let mut listed = Listed::new(settings.max_findings);
+
+    let identifiers = scan_identifiers(text, settings.dob_window_bytes);
+    for found in &identifiers {
+        let rule = rule_for(found.kind);
+        let (line, column) = lines.position(text, found.start);
+        let message = format!(
+            "{} {} at line {line}, column {column}",
+            article(found.kind),
+            found.kind.as_str(),
+        ) + &format!(": {}", found.masked);
+        let location = lines.location(decoded, line, found.start, found.end);
+        let finding = Finding::new(rule, message)
+            .at(location)
+            .with_evidence(evidence! {
+                "kind" => found.kind.as_str(),
+                "masked" => found.masked.clone(),
+                "line" => line,
+                "column" => column,
+            });
+        listed.push(finding, out);
+    }
+
+    let listings = rows::scan_row_listings(
+        text,
+        &identifiers,
+        settings.row_min_rows,
+        settings.row_min_fields,
+    );
+    for listing in listings {
+        let (first, _) = lines.position(text, listing.start);
+        let (last, _) = lines.position(text, listing.last_line_start);
+        let finding = Finding::new(
+            &ROW_LISTING,
+            format!(
+                "{} lines from line {first} to {last} look like raw records: {} fields \
+                 separated by {}, with {} in every line",
+                listing.rows,
+                listing.fields,
+                listing.delimiter.describe(),
+                listing.personal.join(" or "),
+            ),
+        )
+        .at(lines.location(decoded, first, listing.start, listing.end))
+        .with_evidence(evidence! {
+            "rows" => listing.rows,
+            "first_line" => first,
+            "last_line" => last,
+            "fields" => listing.fields,
+            "delimiter" => listing.delimiter.describe(),
+            "personal_fields" => listing.personal,
+            "min_rows" => settings.row_min_rows,
+        });
+        listed.push(finding, out);
+    }
+
+    let payloads = payload::scan_payloads(
+        text,
+        settings.payload_min_bytes,
+        settings.payload_entropy_bits,
+    );
+    for run in payloads {
+        let (line, column) = lines.position(text, run.start);
+        let finding = Finding::new(
+            &ENCODED_PAYLOAD,
+            format!(
+                "{} characters of {} at line {line}, column {column} decode to {} bytes of \
+                 {} ({:.2} bits per byte; threshold {})",
+                run.chars,
+                run.encoding.as_str(),
+                run.decoded_bytes,
+                run.content,
+                run.entropy,
+                settings.payload_entropy_bits,
+            ),
+        )
+        .at(lines.location(decoded, line, run.start, run.end))
+        .with_evidence(evidence! {
+            "encoding" => run.encoding.as_str(),
+            "characters" => run.chars,
+            "lines" => run.lines,
+            "decoded_bytes" => run.decoded_bytes,
+            "decoded_entropy_bits" => (run.entropy * 1000.0).round() / 1000.0,
+            "decoded_content" => run.content,
+            "line" => line,
+            "column" => column,
+            "min_bytes" => settings.payload_min_bytes,
+        })
+        .carrying(run.decoded_bytes as u64);
+        listed.push(finding, out);
+    }
+
+    if let Some(hidden) = invisible::scan_invisible(text) {
+        if hidden.bits >= settings.invisible_min_bits {
+            let (line, column) = lines.position(text, hidden.first);
+            let finding = Finding::new(
+                &INVISIBLE_CHARACTERS,
+                format!(
+                    "{} invisible characters ({}) from line {line}, column {column}, {} \
+                     distinct: room for {} bits",
+                    hidden.count,
+                    hidden.classes.join(", "),
+                    hidden.distinct,
+                    hidden.bits,
+                ),
+            )
+            .at(lines.location(decoded, line, hidden.first, hidden.first))
+            .with_evidence(evidence! {
+                "count" => hidden.count,
+                "distinct" => hidden.distinct,
+                "classes" => hidden.classes,
+                "bits" => hidden.bits,
+                "lines" => hidden.lines,
+                "line" => line,
+                "column" => column,
+                "min_bits" => settings.invisible_min_bits,
+            })
+            .carrying(hidden.bits.div_ceil(8));
+            listed.push(finding, out);
+        }
+    }
+    listed.finish(out);
+}
+
+fn article(kind: Kind) -> &'static str {
+    match kind {
+        Kind::NhsNumber | Kind::Email => "an",
+        _ => "a",
+    }
+}
+
+/// Keeps reports readable: at most `limit` findings of one rule per file are listed; the
+/// last listed says how many more there were.
+struct Listed {
+    limit: usize,
+    counts: Vec<(&'static str, usize, Option<Finding>)>,
+}
+
+impl Listed {
+    fn new(limit: usize) -> Listed {
+        Listed {
+            limit,
+            counts: Vec::new(),
+        }
+    }
+
+    fn push(&mut self, finding: Finding, out: &mut Findings) {
+        let code = finding.rule.code;
+        let index = match self.counts.iter().position(|(c, _, _)| *c == code) {
+            Some(index) => index,
+            None => {
+                self.counts.push((code, 0, None));
+                self.counts.len() - 1
+            }
+        };
+        let (_, seen, last) = &mut self.counts[index];
+        *seen += 1;
+        if *seen < self.limit {
+            out.push(finding);
+        } else if *seen == self.limit {
+            *last = Some(finding);
+        }
+    }
+
+    fn finish(self, out: &mut Findings) {
+        for (_, seen, last) in self.counts {
+            let Some(mut finding) = last else {
+                continue;
+            };
+            let more = seen - self.limit;
+            if more > 0 {
+                finding.message.push_str(&format!(
+                    "; {more} more like this in the file are not listed (text.max_findings)"
+                ));
+                finding.evidence.insert("not_listed".into(), more.into());
+            }
+            out.push(finding);
+        }
+    }
+}
+
+/// Line starts of a text, to turn byte offsets into one-based lines and columns.
+struct LineIndex {
+    starts: Vec<usize>,
+}
+
+impl LineIndex {
+    fn new(text: &str) -> LineIndex {
+        let mut starts = vec![0];
+        starts.extend(
+            text.bytes()
+                .enumerate()
+                .filter(|(_, b)| *b == b'\n')
+                .map(|(i, _)| i + 1),
+        );
+        LineIndex { starts }
+    }
+
+    /// One-based line and column (in characters) of byte offset `at`.
+    fn position(&self, text: &str, at: usize) -> (u64, u64) {
+        let line = self.starts.partition_point(|&s| s <= at).max(1);
+        let start = self.starts[line - 1];
+        let column = text
+            .get(start..at)
+            .map_or(1, |prefix| prefix.chars().count() + 1);
+        (line as u64, column as u64)
+    }
+
+    fn location(&self, decoded: &Decoded, line: u64, start: usize, end: usize) -> Location {
+        let mut location = Location {
+            line: Some(line),
+            ..Location::default()
+        };
+        if decoded.exact_offsets {
+            location.byte_offset = Some((decoded.base + start) as u64);
+            location.byte_length = Some(end.saturating_sub(start) as u64);
+        }
+        location
+    }
+}
+
+fn rule_for(kind: Kind) -> &'static super::Rule {
+    match kind {
+        Kind::NhsNumber => &NHS_NUMBER,
+        Kind::ChiNumber => &CHI_NUMBER,
+        Kind::NationalInsurance => &NATIONAL_INSURANCE_NUMBER,
+        Kind::Postcode => &POSTCODE,
+        Kind::DateOfBirth => &DATE_OF_BIRTH,
+        Kind::Email => &EMAIL_ADDRESS,
+        Kind::Phone => &PHONE_NUMBER,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn decodes_each_encoding() {
+        let bom = decode(b"\xef\xbb\xbfab", Some("utf-8 with BOM"));
+        assert_eq!((&*bom.text, bom.base, bom.exact_offsets), ("ab", 3, true));
+        let utf16 = decode(b"\xff\xfea\x00b\x00\x00", Some("utf-16"));
+        assert_eq!(&*utf16.text, "ab");
+        let latin = decode(b"caf\xe9", Some("windows-1252"));
+        assert_eq!(&*latin.text, "café");
+        let broken = decode(b"a\xffb", Some("utf-8"));
+        assert_eq!(&*broken.text, "a\u{fffd}b");
+    }
+
+    #[test]
+    fn lines_and_columns_count_characters() {
+        let text = "é\nab\ncdé x";
+        let index = LineIndex::new(text);
+        assert_eq!(index.position(text, 0), (1, 1));
+        assert_eq!(index.position(text, 3), (2, 1));
+        let x = text.find('x').expect("x");
+        assert_eq!(index.position(text, x), (3, 5));
+    }
+}
