@@ -135,7 +135,8 @@ impl RawText {
         );
         if settings.dob_window_bytes > 256 {
             problems.push(format!(
-                "text.dob_window_bytes = {}: at most 256, or any date on a long line after                  the word 'born' counts",
+                "text.dob_window_bytes = {}: at most 256, or any date on a long line after \
+                 the word 'born' counts",
                 settings.dob_window_bytes
             ));
         }

@@ -157,11 +157,8 @@ fn is_service_address(local: &str, domain: &str) -> bool {
     let reserved_tld = [".example", ".test", ".invalid", ".localhost"]
         .iter()
         .any(|t| domain.ends_with(t));
-    reserved
-        || reserved_tld
-        || local == "git"
-        || local.contains("noreply")
-        || local.contains("no-reply")
+    let service = |part: &str| part.contains("noreply") || part.contains("no-reply");
+    reserved || reserved_tld || local == "git" || service(&local) || service(&domain)
 }
 
 /// Finds UK telephone numbers in national (`0…`) or international (`+44…`) form.

@@ -22,6 +22,8 @@ pub struct Invisible {
     pub distinct: usize,
     /// Byte offset of the first.
     pub first: usize,
+    /// Byte offset just past the first.
+    pub first_end: usize,
     /// Lines holding at least one.
     pub lines: usize,
     /// Classes present: "zero-width", "tag", "bidi control", "variation selector".
@@ -94,7 +96,7 @@ pub fn scan_invisible(text: &str) -> Option<Invisible> {
         };
         if !legitimate {
             count += 1;
-            first.get_or_insert(at);
+            first.get_or_insert((at, at + c.len_utf8()));
             if !seen.contains(&c) && seen.len() < 512 {
                 seen.push(c);
             }
@@ -113,13 +115,14 @@ pub fn scan_invisible(text: &str) -> Option<Invisible> {
         }
         previous = c;
     }
-    let first = first?;
+    let (first, first_end) = first?;
     let distinct = seen.len();
     let per_char = (distinct.max(2) as f64).log2();
     Some(Invisible {
         count,
         distinct,
         first,
+        first_end,
         lines,
         classes,
         bits: (count as f64 * per_char).floor() as u64,

@@ -217,7 +217,7 @@ pub fn check_text(decoded: &Decoded, policy: &Policy, out: &mut Findings) {
                     hidden.bits,
                 ),
             )
-            .at(lines.location(decoded, line, hidden.first, hidden.first))
+            .at(lines.location(decoded, line, hidden.first, hidden.first_end))
             .with_evidence(evidence! {
                 "count" => hidden.count,
                 "distinct" => hidden.distinct,

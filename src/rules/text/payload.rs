@@ -10,7 +10,8 @@
 //! - digests and identifiers: MD5, SHA-1 (git), SHA-256 and SHA-512 print as at most 128 hex
 //!   or 88 base64 characters, 64 bytes decoded, and UUIDs as 16 bytes in hyphenated groups.
 //!   The default `min_bytes` (65) is one byte more than the longest of these, and lines that
-//!   are exactly a digest are not joined, so a list of commit hashes is never a run;
+//!   are exactly a digest are not joined, so a list of commit hashes is never a run; the
+//!   `sha512-` prefix of Subresource Integrity hashes (lock files) is not part of a run;
 //! - URLs, paths and code: `.`, `:`, `?`, `&`, `=` inside and spaces break runs, and a
 //!   base64 run must mix capitals, small letters and digits (a random 88-character run lacks
 //!   one of them with probability under 10^-6), base32 and hex runs must mix letters and digits;
@@ -164,9 +165,16 @@ fn runs_in(bytes: &[u8], from: usize, to: usize) -> Vec<(usize, usize)> {
             i += 1;
             continue;
         }
-        let start = i;
+        let mut start = i;
         while i < to && CLASSES[bytes[i] as usize] != 0 {
             i += 1;
+        }
+        // Subresource Integrity and Nix name the digest before it: `sha512-<base64>`.
+        if let Some(prefix) = DIGEST_PREFIXES
+            .iter()
+            .find(|p| bytes[start..i].starts_with(p.as_bytes()))
+        {
+            start += prefix.len();
         }
         let mut end = i;
         while end < to && end - i < 6 && bytes[end] == b'=' {
@@ -177,6 +185,8 @@ fn runs_in(bytes: &[u8], from: usize, to: usize) -> Vec<(usize, usize)> {
     }
     runs
 }
+
+const DIGEST_PREFIXES: &[&str] = &["sha1-", "sha256-", "sha384-", "sha512-", "md5-"];
 
 /// Hex or base64 exactly the length of an MD5, SHA-1, SHA-256 or SHA-512 digest.
 fn is_digest(run: &[u8]) -> bool {

@@ -100,11 +100,16 @@ fn digests_uuids_urls_and_filler_are_not_payloads() {
     let commits: String = (0..50)
         .map(|i| format!("{}\n", crate::inspect::hex(&random_bytes(20, i + 10))))
         .collect();
+    // Seed 3 gives base64 with '+' or '/'; the fixture notes.md one with neither.
     let sri = format!("sha512-{}", encode(&random_bytes(64, 3), 6, BASE64, 4));
+    let sri_url = "sha512-5ZxCL8kYLFjcElBKiMLLEZpV3yrrN90o79dVQcRmAocyf7PzEowLKwqkGqh9uN1FY\
+                   57wpf7BKrbv4GNLelNndA=="
+        .to_string();
     for text in [
         format!("commit {sha256}\n{sha512}  file.csv\n"),
         commits,
         sri,
+        sri_url,
         "id 123e4567-e89b-12d3-a456-426614174000".to_string(),
         "https://github.com/org/repo/blob/0123456789abcdef/src/very/long/path/name/\
          that/goes/on/for/a/while/file.py?token=abc"
