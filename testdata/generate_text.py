@@ -10,6 +10,7 @@ values are made up: check digits are computed here from the published algorithms
 """
 
 import base64
+import json
 import random
 from pathlib import Path
 
@@ -38,6 +39,30 @@ def nhs(nine: str) -> str:
 
 def sha(rng: random.Random, size: int) -> str:
     return rng.randbytes(size).hex()
+
+
+def notebook(cells: list[tuple[str, list[dict]]]) -> str:
+    """An nbformat 4.5 notebook of code cells, each with its source and outputs."""
+    return json.dumps(
+        {
+            "nbformat": 4,
+            "nbformat_minor": 5,
+            "metadata": {"kernelspec": {"name": "python3", "display_name": "Python 3"}},
+            "cells": [
+                {
+                    "cell_type": "code",
+                    "id": f"cell{i}",
+                    "metadata": {},
+                    "execution_count": i + 1,
+                    "source": source,
+                    "outputs": outputs,
+                }
+                for i, (source, outputs) in enumerate(cells)
+            ],
+        },
+        indent=1,
+        ensure_ascii=False,
+    ) + "\n"
 
 
 def clean() -> None:
@@ -126,6 +151,36 @@ def clean() -> None:
         + base64.b64encode(rng.randbytes(64)).decode()
         + "\n",
     )
+    write(
+        TEXT / "clean" / "analysis.ipynb",
+        notebook(
+            [
+                ("import pandas as pd", []),
+                (
+                    "table = pd.crosstab(cohort.age_band, cohort.sex)\ntable",
+                    [
+                        {
+                            "output_type": "execute_result",
+                            "execution_count": 2,
+                            "metadata": {},
+                            "data": {
+                                "text/plain": [
+                                    "sex         F    M\n",
+                                    "age_band          \n",
+                                    "18-39     112   97\n",
+                                    "40-59     143  131\n",
+                                ]
+                            },
+                        }
+                    ],
+                ),
+                (
+                    "print(len(cohort))",
+                    [{"output_type": "stream", "name": "stdout", "text": ["609\n"]}],
+                ),
+            ]
+        ),
+    )
     # Lookalikes of every identifier, none of which is one.
     write(
         TEXT / "clean" / "lookalikes.txt",
@@ -174,6 +229,37 @@ def leak() -> None:
     write(
         TEXT / "leak" / "blob.txt",
         "Notes on the model run.\n\nCached state, for reference:\n\n" + blob + "\nEnd of notes.\n",
+    )
+    head = "".join(
+        f"{i}  {nhs(nine)}  {dob}   {sex}\n"
+        for i, (nine, dob, sex) in enumerate(
+            [
+                ("943476591", "1980-01-02", "F"),
+                ("401023213", "1975-06-30", "M"),
+                ("450557710", "1990-12-01", "F"),
+                ("612345678", "1968-03-15", "M"),
+                ("700000001", "1983-09-09", "F"),
+            ]
+        )
+    )
+    write(
+        TEXT / "leak" / "cohort.ipynb",
+        notebook(
+            [
+                ("import pandas as pd", []),
+                (
+                    "cohort.head()",
+                    [
+                        {
+                            "output_type": "execute_result",
+                            "execution_count": 2,
+                            "metadata": {},
+                            "data": {"text/plain": "      nhs_number         dob sex\n" + head},
+                        }
+                    ],
+                ),
+            ]
+        ),
     )
     secret = b"943 476 5919 F 1980-01-02"
     bits = "".join(f"{byte:08b}" for byte in secret)

@@ -220,3 +220,43 @@ fn bad_text_settings_stop_the_check() {
     assert!(stderr.contains("text.row_min_rows"), "{stderr}");
     assert!(stderr.contains("text.payload_entropy_bits"), "{stderr}");
 }
+
+#[test]
+fn notebook_outputs_are_checked_per_cell() {
+    let (_, _, report) = report(&[]);
+    let clean = file(&report, "clean/analysis.ipynb");
+    let text_rules: Vec<&Value> = clean["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["rule"].as_str().is_some_and(|r| r.starts_with('E')))
+        .collect();
+    assert!(text_rules.is_empty(), "{text_rules:?}");
+
+    let leak = file(&report, "leak/cohort.ipynb");
+    assert_eq!(leak["verdict"], "block");
+    let found: Vec<(String, u64, String)> = leak["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["location"]["chunk"] == "cell 2 output 1")
+        .map(|f| {
+            (
+                f["rule"].as_str().expect("rule").to_string(),
+                f["location"]["line"].as_u64().expect("line"),
+                f["evidence"]["masked"].as_str().unwrap_or("").to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        owned(&[
+            ("E001", 2, "943 *** **19"),
+            ("E001", 3, "401 *** **37"),
+            ("E001", 4, "450 *** **04"),
+            ("E001", 5, "612 *** **84"),
+            ("E001", 6, "700 *** **15"),
+            ("E008", 2, ""),
+        ])
+    );
+}

@@ -168,25 +168,22 @@ pub fn scan_phones(text: &str, found: &mut Vec<Identifier>) {
     while i < bytes.len() {
         let starts = matches!(bytes[i], b'0' | b'+' | b'(');
         if starts && boundary_before(bytes, i) {
-            if let Some((end, digits)) = phone_at(bytes, i) {
+            if let Some((end, _)) = phone_at(bytes, i) {
                 let masked = mask_phone(&bytes[i..end]);
-                if digits.len() == 11 {
-                    found.push(Identifier::new(Kind::Phone, i, end, masked));
-                    i = end;
-                    continue;
-                }
+                found.push(Identifier::new(Kind::Phone, i, end, masked));
+                i = end;
+                continue;
             }
         }
         i += 1;
     }
 }
 
-/// Reads a telephone number at `start`: its end and its national digits (with the `0`).
-fn phone_at(bytes: &[u8], start: usize) -> Option<(usize, Vec<u8>)> {
+/// Reads a telephone number at `start`: its end and how many national digits (with the
+/// trunk `0`) it holds. Numbers outside the plan's ranges are `None`.
+fn phone_at(bytes: &[u8], start: usize) -> Option<(usize, usize)> {
     let mut at = start;
-    let mut digits = vec![b'0'];
-    let international = bytes.get(at..at + 3) == Some(b"+44");
-    if international {
+    if bytes.get(at..at + 3) == Some(b"+44") {
         at += 3;
         if bytes.get(at) == Some(&b' ') {
             at += 1;
@@ -199,11 +196,10 @@ fn phone_at(bytes: &[u8], start: usize) -> Option<(usize, Vec<u8>)> {
         at += 2;
         let run = group(bytes, at);
         (2..=4).contains(&run).then_some(())?;
-        digits.extend_from_slice(&bytes[at..at + run]);
+        let second = bytes[at];
         at += run;
         (bytes.get(at..at + 2) == Some(b") ")).then_some(())?;
-        at += 1;
-        return rest_of_phone(bytes, at, digits, 1);
+        return rest_of_phone(bytes, at + 1, 1 + run, second);
     } else if bytes.get(at) == Some(&b'0') {
         at += 1;
     } else {
@@ -211,18 +207,19 @@ fn phone_at(bytes: &[u8], start: usize) -> Option<(usize, Vec<u8>)> {
     }
     let run = group(bytes, at);
     (2..=10).contains(&run).then_some(())?;
-    digits.extend_from_slice(&bytes[at..at + run]);
-    at += run;
-    rest_of_phone(bytes, at, digits, 1)
+    rest_of_phone(bytes, at + run, 1 + run, bytes[at])
 }
 
+/// Reads up to two more groups after the first; `digits` so far, `second` the digit after
+/// the trunk `0`, which the numbering plan restricts.
 fn rest_of_phone(
     bytes: &[u8],
     mut at: usize,
-    mut digits: Vec<u8>,
-    mut groups: usize,
-) -> Option<(usize, Vec<u8>)> {
-    while digits.len() < 11 && groups < 3 {
+    mut digits: usize,
+    second: u8,
+) -> Option<(usize, usize)> {
+    let mut groups = 1;
+    while digits < 11 && groups < 3 {
         let separator = *bytes.get(at)?;
         if !matches!(separator, b' ' | b'-') {
             break;
@@ -231,11 +228,11 @@ fn rest_of_phone(
         if run < 3 {
             break;
         }
-        digits.extend_from_slice(&bytes[at + 1..at + 1 + run]);
+        digits += run;
         at += 1 + run;
         groups += 1;
     }
-    let plan_ok = digits.len() == 11 && matches!(digits[1], b'1' | b'2' | b'3' | b'7' | b'8');
+    let plan_ok = digits == 11 && matches!(second, b'1' | b'2' | b'3' | b'7' | b'8');
     (plan_ok && boundary_after(bytes, at)).then_some((at, digits))
 }
 

@@ -15,6 +15,7 @@ pub mod contact;
 pub mod dates;
 pub mod identifiers;
 pub mod invisible;
+pub mod notebook;
 pub mod payload;
 pub mod payload_framed;
 pub mod rows;
@@ -28,7 +29,7 @@ pub use rules::*;
 use super::{FileCheck, Findings};
 use crate::evidence;
 use crate::finding::{Finding, Location};
-use crate::identify::Class;
+use crate::identify::{Class, Format};
 use crate::inspect::Inspected;
 use crate::policy::Policy;
 
@@ -37,13 +38,18 @@ pub struct TextCheck;
 
 impl FileCheck for TextCheck {
     fn check(&self, file: &Inspected, policy: &Policy, out: &mut Findings) {
-        if file.class() != Class::Text {
+        let notebook = file.identity.format == Format::Notebook;
+        if file.class() != Class::Text && !notebook {
             return;
         }
         // A file too large to keep is reported by the coverage rules.
         let Some(content) = file.content() else {
             return;
         };
+        if notebook {
+            notebook::check_outputs(content, policy, out);
+            return;
+        }
         let decoded = decode(content, file.identity.detail.as_deref());
         check_text(&decoded, policy, out);
     }
@@ -108,20 +114,38 @@ pub fn decode<'a>(content: &'a [u8], encoding: Option<&str>) -> Decoded<'a> {
 
 /// Runs every text rule on decoded text.
 pub fn check_text(decoded: &Decoded, policy: &Policy, out: &mut Findings) {
+    let mut listed = Listed::new(policy.text.max_findings);
+    check_part(decoded, None, policy, &mut listed, out);
+    listed.finish(out);
+}
+
+/// Runs every text rule on one part of a file (the whole of it, or one output of a
+/// notebook, named by `chunk`), sharing the per-file limit on listed findings.
+pub(crate) fn check_part(
+    decoded: &Decoded,
+    chunk: Option<&str>,
+    policy: &Policy,
+    listed: &mut Listed,
+    out: &mut Findings,
+) {
     let text: &str = &decoded.text;
-    let lines = LineIndex::new(text);
+    let lines = LineIndex {
+        chunk: chunk.map(str::to_string),
+        ..LineIndex::new(text)
+    };
     let settings = &policy.text;
-    let mut listed = Listed::new(settings.max_findings);
+    let place = chunk.map_or(String::new(), |c| format!(" of {c}"));
 
     let identifiers = scan_identifiers(text, settings.dob_window_bytes);
     for found in &identifiers {
         let rule = rule_for(found.kind);
         let (line, column) = lines.position(text, found.start);
         let message = format!(
-            "{} {} at line {line}, column {column}",
+            "{} {} at line {line}, column {column}{place}: {}",
             article(found.kind),
             found.kind.as_str(),
-        ) + &format!(": {}", found.masked);
+            found.masked,
+        );
         let location = lines.location(decoded, line, found.start, found.end);
         let finding = Finding::new(rule, message)
             .at(location)
@@ -146,8 +170,8 @@ pub fn check_text(decoded: &Decoded, policy: &Policy, out: &mut Findings) {
         let finding = Finding::new(
             &ROW_LISTING,
             format!(
-                "{} lines from line {first} to {last} look like raw records: {} fields \
-                 separated by {}, with {} in every line",
+                "{} lines from line {first} to {last}{place} look like raw records: {} \
+                 fields separated by {}, with {} in every line",
                 listing.rows,
                 listing.fields,
                 listing.delimiter.describe(),
@@ -177,8 +201,8 @@ pub fn check_text(decoded: &Decoded, policy: &Policy, out: &mut Findings) {
         let finding = Finding::new(
             &ENCODED_PAYLOAD,
             format!(
-                "{} characters of {} at line {line}, column {column} decode to {} bytes of \
-                 {} ({:.2} bits per byte; threshold {})",
+                "{} characters of {} at line {line}, column {column}{place} decode to {} \
+                 bytes of {} ({:.2} bits per byte; threshold {})",
                 run.chars,
                 run.encoding.as_str(),
                 run.decoded_bytes,
@@ -209,8 +233,8 @@ pub fn check_text(decoded: &Decoded, policy: &Policy, out: &mut Findings) {
             let finding = Finding::new(
                 &INVISIBLE_CHARACTERS,
                 format!(
-                    "{} invisible characters ({}) from line {line}, column {column}, {} \
-                     distinct: room for {} bits",
+                    "{} invisible characters ({}) from line {line}, column {column}{place}, \
+                     {} distinct: room for {} bits",
                     hidden.count,
                     hidden.classes.join(", "),
                     hidden.distinct,
@@ -232,7 +256,6 @@ pub fn check_text(decoded: &Decoded, policy: &Policy, out: &mut Findings) {
             listed.push(finding, out);
         }
     }
-    listed.finish(out);
 }
 
 fn article(kind: Kind) -> &'static str {
@@ -244,13 +267,13 @@ fn article(kind: Kind) -> &'static str {
 
 /// Keeps reports readable: at most `limit` findings of one rule per file are listed; the
 /// last listed says how many more there were.
-struct Listed {
+pub(crate) struct Listed {
     limit: usize,
     counts: Vec<(&'static str, usize, Option<Finding>)>,
 }
 
 impl Listed {
-    fn new(limit: usize) -> Listed {
+    pub(crate) fn new(limit: usize) -> Listed {
         Listed {
             limit,
             counts: Vec::new(),
@@ -275,7 +298,7 @@ impl Listed {
         }
     }
 
-    fn finish(self, out: &mut Findings) {
+    pub(crate) fn finish(self, out: &mut Findings) {
         for (_, seen, last) in self.counts {
             let Some(mut finding) = last else {
                 continue;
@@ -295,6 +318,8 @@ impl Listed {
 /// Line starts of a text, to turn byte offsets into one-based lines and columns.
 struct LineIndex {
     starts: Vec<usize>,
+    /// The part of the file the text is, when it is not the whole file.
+    chunk: Option<String>,
 }
 
 impl LineIndex {
@@ -306,7 +331,10 @@ impl LineIndex {
                 .filter(|(_, b)| *b == b'\n')
                 .map(|(i, _)| i + 1),
         );
-        LineIndex { starts }
+        LineIndex {
+            starts,
+            chunk: None,
+        }
     }
 
     /// One-based line and column (in characters) of byte offset `at`.
@@ -322,6 +350,7 @@ impl LineIndex {
     fn location(&self, decoded: &Decoded, line: u64, start: usize, end: usize) -> Location {
         let mut location = Location {
             line: Some(line),
+            chunk: self.chunk.clone(),
             ..Location::default()
         };
         if decoded.exact_offsets {
@@ -358,6 +387,74 @@ mod tests {
         assert_eq!(&*latin.text, "café");
         let broken = decode(b"a\xffb", Some("utf-8"));
         assert_eq!(&*broken.text, "a\u{fffd}b");
+    }
+
+    #[test]
+    fn never_panics_on_arbitrary_text() {
+        // Fragments that start, break or end every scanner, glued at random (xorshift).
+        let fragments = [
+            "0",
+            "9",
+            "43",
+            " ",
+            "-",
+            ".",
+            "/",
+            "+",
+            "=",
+            "@",
+            "<~",
+            "~>",
+            "\n",
+            "begin 644 x\n",
+            "M",
+            "AB",
+            "EH1 ",
+            "1YZ",
+            "dob ",
+            "born",
+            "1980-",
+            "01/",
+            "é",
+            "☃",
+            "\u{200b}",
+            "\u{e0041}",
+            "\u{fe0f}",
+            "\u{1f3f4}",
+            "\u{202e}",
+            ",",
+            "\t",
+            "|",
+            "(0",
+            "+44 ",
+            "Zm9v",
+            "ff",
+            "end\n",
+            "`\n",
+            "\u{fffd}",
+        ];
+        let policy = Policy::default_policy();
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        for _ in 0..300 {
+            let mut text = String::new();
+            for _ in 0..200 {
+                state ^= state >> 12;
+                state ^= state << 25;
+                state ^= state >> 27;
+                text.push_str(fragments[(state % fragments.len() as u64) as usize]);
+            }
+            let decoded = Decoded {
+                text: Cow::Borrowed(&text),
+                base: 0,
+                exact_offsets: true,
+            };
+            let mut out = Findings::new(&policy);
+            check_text(&decoded, &policy, &mut out);
+            for finding in out.into_vec() {
+                let offset = finding.location.byte_offset.unwrap_or(0) as usize;
+                assert!(text.is_char_boundary(offset), "{}", finding.message);
+            }
+        }
     }
 
     #[test]

@@ -147,52 +147,65 @@ fn close(run: &mut Vec<(usize, usize, Record)>, min_rows: usize, out: &mut Vec<L
 
 fn record(line: &str, min_fields: usize, identifier: Option<&'static str>) -> Option<Record> {
     let delimiter = delimiter_of(line, min_fields);
-    let fields: Vec<&str> = match delimiter {
-        Delimiter::Spaces => line.split_whitespace().collect(),
-        Delimiter::Bar => line.trim().trim_matches('|').split('|').collect(),
-        Delimiter::Tab => line.split('\t').collect(),
-        Delimiter::Comma => line.split(',').collect(),
-        Delimiter::Semicolon => line.split(';').collect(),
+    let (fields, date) = match delimiter {
+        Delimiter::Spaces => fields_and_date(line.split_ascii_whitespace()),
+        Delimiter::Bar => fields_and_date(line.trim().trim_matches('|').split('|')),
+        Delimiter::Tab => fields_and_date(line.split('\t')),
+        Delimiter::Comma => fields_and_date(line.split(',')),
+        Delimiter::Semicolon => fields_and_date(line.split(';')),
     };
-    if fields.len() < min_fields.max(2) {
+    if fields < min_fields.max(2) {
         return None;
-    }
-    let mut date = None;
-    for (index, field) in fields.iter().enumerate() {
-        let field = field.trim().trim_matches(['"', '\'', '[', ']', '(', ')']);
-        if !field.starts_with(|c: char| c.is_ascii_digit()) {
-            continue;
-        }
-        let Some(key) = dates::date_key(field) else {
-            continue;
-        };
-        let timestamp = fields.get(index + 1).is_some_and(|next| {
-            let next = next.trim().trim_matches(['"', '\'', '[', ']', '(', ')']);
-            dates::is_time(next)
-        });
-        if !timestamp {
-            date = Some(key);
-            break;
-        }
     }
     (date.is_some() || identifier.is_some()).then_some(Record {
         delimiter,
-        fields: fields.len(),
+        fields,
         date,
         identifier,
     })
 }
 
+/// Counts the fields and finds the first date that is not a timestamp's (a date followed
+/// by a time of day), without collecting the fields.
+fn fields_and_date<'a>(fields: impl Iterator<Item = &'a str>) -> (usize, Option<u32>) {
+    let trim = |f: &'a str| f.trim().trim_matches(['"', '\'', '[', ']', '(', ')']);
+    let mut count = 0;
+    let mut date = None;
+    let mut pending: Option<u32> = None;
+    for field in fields {
+        count += 1;
+        let field = trim(field);
+        if let Some(key) = pending.take() {
+            if !dates::is_time(field) {
+                date = Some(key);
+            }
+        }
+        if date.is_none() && field.starts_with(|c: char| c.is_ascii_digit()) {
+            pending = dates::date_key(field);
+        }
+    }
+    (count, date.or(pending))
+}
+
 fn delimiter_of(line: &str, min_fields: usize) -> Delimiter {
     let needed = min_fields.saturating_sub(1).max(1);
-    let count = |c: u8| line.bytes().filter(|&b| b == c).count();
-    if line.contains('\t') {
+    let (mut tabs, mut commas, mut bars, mut semicolons) = (0, 0, 0, 0);
+    for byte in line.bytes() {
+        match byte {
+            b'\t' => tabs += 1,
+            b',' => commas += 1,
+            b'|' => bars += 1,
+            b';' => semicolons += 1,
+            _ => {}
+        }
+    }
+    if tabs > 0 {
         Delimiter::Tab
-    } else if count(b',') >= needed {
+    } else if commas >= needed {
         Delimiter::Comma
-    } else if count(b'|') >= needed {
+    } else if bars >= needed {
         Delimiter::Bar
-    } else if count(b';') >= needed {
+    } else if semicolons >= needed {
         Delimiter::Semicolon
     } else {
         Delimiter::Spaces
