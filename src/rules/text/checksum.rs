@@ -16,7 +16,7 @@
 //!   letter is not D, F, I, Q, U or V; the second not D, F, I, O, Q, U or V; the prefixes BG,
 //!   GB, KN, NK, NT, TN and ZZ are never allocated.
 
-use super::identifiers::{boundary_after, boundary_before, Identifier, Kind};
+use super::identifiers::{boundary_after, scan_with, Identifier, Kind};
 
 /// The modulus-11 check digit of nine digits (weights 10 down to 2), or `None` when the
 /// remainder gives 10, which no valid number has.
@@ -74,34 +74,23 @@ pub fn ni_prefix_allocatable(first: u8, second: u8) -> bool {
 /// Finds NHS and CHI numbers: ten digits, alone or grouped `3 3 4` (NHS) or `6 4` (CHI) with
 /// one space or hyphen, standing alone (not inside a longer number, a decimal or a token).
 pub fn scan_health_numbers(text: &str, found: &mut Vec<Identifier>) {
-    let bytes = text.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        if !bytes[i].is_ascii_digit() {
-            i += 1;
-            continue;
-        }
-        let run = digit_run(bytes, i);
-        if boundary_before(bytes, i) {
-            if let Some((end, digits)) = ten_digits(bytes, i, run) {
-                if boundary_after(bytes, end) {
-                    let kind = if is_chi_number(&digits) {
-                        Some(Kind::ChiNumber)
-                    } else if is_nhs_number(&digits) {
-                        Some(Kind::NhsNumber)
-                    } else {
-                        None
-                    };
-                    if let Some(kind) = kind {
-                        found.push(Identifier::new(kind, i, end, mask_ten(kind, &digits)));
-                        i = end;
-                        continue;
-                    }
-                }
-            }
-        }
-        i += run;
+    scan_with(text, found, health_number_at);
+}
+
+/// An NHS or CHI number starting at `i`, which the caller has checked is a token boundary.
+pub(super) fn health_number_at(bytes: &[u8], i: usize) -> Option<Identifier> {
+    let (end, digits) = ten_digits(bytes, i, digit_run(bytes, i))?;
+    if !boundary_after(bytes, end) {
+        return None;
     }
+    let kind = if is_chi_number(&digits) {
+        Kind::ChiNumber
+    } else if is_nhs_number(&digits) {
+        Kind::NhsNumber
+    } else {
+        return None;
+    };
+    Some(Identifier::new(kind, i, end, mask_ten(kind, &digits)))
 }
 
 fn digit_run(bytes: &[u8], start: usize) -> usize {
@@ -158,25 +147,22 @@ fn mask_ten(kind: Kind, digits: &[u8; 10]) -> String {
 
 /// Finds National Insurance numbers, with or without the spaces between digit pairs.
 pub fn scan_national_insurance(text: &str, found: &mut Vec<Identifier>) {
-    let bytes = text.as_bytes();
-    let mut i = 0;
-    while i + 9 <= bytes.len() {
-        let (a, b) = (bytes[i], bytes[i + 1]);
-        if !(a.is_ascii_uppercase() && boundary_before(bytes, i) && ni_prefix_allocatable(a, b)) {
-            i += 1;
-            continue;
-        }
-        if let Some(end) = ni_rest(bytes, i + 2) {
-            if boundary_after(bytes, end) {
-                let suffix = char::from(bytes[end - 1]);
-                let masked = format!("{}{} ** ** ** {suffix}", char::from(a), char::from(b));
-                found.push(Identifier::new(Kind::NationalInsurance, i, end, masked));
-                i = end;
-                continue;
-            }
-        }
-        i += 1;
+    scan_with(text, found, national_insurance_at);
+}
+
+/// A National Insurance number starting at `i`, a token boundary.
+pub(super) fn national_insurance_at(bytes: &[u8], i: usize) -> Option<Identifier> {
+    let (a, b) = (*bytes.get(i)?, *bytes.get(i + 1)?);
+    if !ni_prefix_allocatable(a, b) {
+        return None;
     }
+    let end = ni_rest(bytes, i + 2)?;
+    if !boundary_after(bytes, end) {
+        return None;
+    }
+    let suffix = char::from(bytes[end - 1]);
+    let masked = format!("{}{} ** ** ** {suffix}", char::from(a), char::from(b));
+    Some(Identifier::new(Kind::NationalInsurance, i, end, masked))
 }
 
 /// After the prefix: three digit pairs, each optionally preceded by one space (all or none),

@@ -16,7 +16,7 @@
 //!   are written in at most three groups of three or more digits (`020 7946 0018`,
 //!   `07700 900123`, `+44 (0)161 496 0000`).
 
-use super::identifiers::{boundary_after, boundary_before, Identifier, Kind};
+use super::identifiers::{boundary_after, scan_with, Identifier, Kind};
 
 /// The UK postcode areas (Royal Mail), one- and two-letter.
 const AREAS: &[&str] = &[
@@ -36,24 +36,19 @@ const FOURTH_LETTERS: &[u8] = b"ABEHMNPRVWXY";
 
 /// Finds full UK postcodes written in capitals with one space.
 pub fn scan_postcodes(text: &str, found: &mut Vec<Identifier>) {
-    let bytes = text.as_bytes();
-    let mut i = 0;
-    while i + 6 <= bytes.len() {
-        if bytes[i].is_ascii_uppercase() && boundary_before(bytes, i) {
-            if let Some((space, end)) = postcode_at(bytes, i) {
-                let outward = String::from_utf8_lossy(&bytes[i..space]);
-                found.push(Identifier::new(
-                    Kind::Postcode,
-                    i,
-                    end,
-                    format!("{outward} ***"),
-                ));
-                i = end;
-                continue;
-            }
-        }
-        i += 1;
-    }
+    scan_with(text, found, postcode_id_at);
+}
+
+/// A postcode starting at `i`, a token boundary.
+pub(super) fn postcode_id_at(bytes: &[u8], i: usize) -> Option<Identifier> {
+    let (space, end) = postcode_at(bytes, i)?;
+    let outward = String::from_utf8_lossy(&bytes[i..space]);
+    Some(Identifier::new(
+        Kind::Postcode,
+        i,
+        end,
+        format!("{outward} ***"),
+    ))
 }
 
 /// The position of the space and the end of a postcode starting at `start`.
@@ -163,20 +158,18 @@ fn is_service_address(local: &str, domain: &str) -> bool {
 
 /// Finds UK telephone numbers in national (`0…`) or international (`+44…`) form.
 pub fn scan_phones(text: &str, found: &mut Vec<Identifier>) {
-    let bytes = text.as_bytes();
-    let mut i = 0;
-    while i < bytes.len() {
-        let starts = matches!(bytes[i], b'0' | b'+' | b'(');
-        if starts && boundary_before(bytes, i) {
-            if let Some((end, _)) = phone_at(bytes, i) {
-                let masked = mask_phone(&bytes[i..end]);
-                found.push(Identifier::new(Kind::Phone, i, end, masked));
-                i = end;
-                continue;
-            }
-        }
-        i += 1;
-    }
+    scan_with(text, found, phone_id_at);
+}
+
+/// A telephone number starting at `i`, a token boundary.
+pub(super) fn phone_id_at(bytes: &[u8], i: usize) -> Option<Identifier> {
+    let (end, _) = phone_at(bytes, i)?;
+    Some(Identifier::new(
+        Kind::Phone,
+        i,
+        end,
+        mask_phone(&bytes[i..end]),
+    ))
 }
 
 /// Reads a telephone number at `start`: its end and how many national digits (with the

@@ -14,7 +14,7 @@
 //! Limitation: month-first American dates (`01/31/1980`) are read day first, so they are
 //! found only when they also make a valid day-first date.
 
-use super::identifiers::{boundary_after, boundary_before, Identifier, Kind};
+use super::identifiers::{boundary_after, boundary_before, keyword_boundary, Identifier, Kind};
 
 const MONTHS: [&str; 12] = [
     "january",
@@ -199,33 +199,32 @@ pub fn scan_dates_of_birth(text: &str, window: usize, found: &mut Vec<Identifier
     let bytes = text.as_bytes();
     let mut i = 0;
     while i < bytes.len() {
-        let lower = bytes[i].to_ascii_lowercase();
-        if !(lower == b'd' || lower == b'b') || (i > 0 && bytes[i - 1].is_ascii_alphabetic()) {
-            i += 1;
-            continue;
-        }
-        let Some(keyword) = KEYWORDS.iter().find(|k| {
-            bytes
-                .get(i..i + k.len())
-                .is_some_and(|w| w.eq_ignore_ascii_case(k.as_bytes()))
-        }) else {
-            i += 1;
-            continue;
-        };
-        let after = i + keyword.len();
-        if bytes.get(after).is_some_and(u8::is_ascii_alphabetic) {
-            i += 1;
-            continue;
-        }
-        match date_in_window(bytes, after, window) {
-            Some((start, end)) => {
-                let masked = mask_date(&bytes[start..end]);
-                found.push(Identifier::new(Kind::DateOfBirth, start, end, masked));
-                i = end;
+        if keyword_boundary(bytes, i) {
+            if let Some(identifier) = date_of_birth_at(bytes, i, window) {
+                i = identifier.end;
+                found.push(identifier);
+                continue;
             }
-            None => i = after,
         }
+        i += 1;
     }
+}
+
+/// A date of birth labelled by a keyword starting at `i`, a token boundary. The identifier
+/// found is the date, after the keyword.
+pub(super) fn date_of_birth_at(bytes: &[u8], i: usize, window: usize) -> Option<Identifier> {
+    let keyword = KEYWORDS.iter().find(|k| {
+        bytes
+            .get(i..i + k.len())
+            .is_some_and(|w| w.eq_ignore_ascii_case(k.as_bytes()))
+    })?;
+    let after = i + keyword.len();
+    if bytes.get(after).is_some_and(u8::is_ascii_alphabetic) {
+        return None;
+    }
+    let (start, end) = date_in_window(bytes, after, window)?;
+    let masked = mask_date(&bytes[start..end]);
+    Some(Identifier::new(Kind::DateOfBirth, start, end, masked))
 }
 
 fn date_in_window(bytes: &[u8], from: usize, window: usize) -> Option<(usize, usize)> {
@@ -314,6 +313,7 @@ mod tests {
         assert_eq!(dobs("date_of_birth=\"1980-01-02\""), vec!["****-**-**"]);
         assert_eq!(dobs("Born 2 Jan 1980 in Leeds"), vec!["* *** ****"]);
         assert_eq!(dobs("{\"birthDate\": \"1980-01-02\"}"), vec!["****-**-**"]);
+        assert_eq!(dobs("patient_dob=1980-01-02"), vec!["****-**-**"]);
     }
 
     #[test]

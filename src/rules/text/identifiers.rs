@@ -67,17 +67,56 @@ impl Identifier {
 
 /// Finds every identifier in `text`, in order of position. `dob_window` is how many bytes
 /// after a "date of birth" keyword a date may start and still be taken as one.
+///
+/// One pass over the bytes: at each token boundary, the first byte says which scanners can
+/// match (digits: NHS, CHI, telephone; capitals: NI, postcode; `d`, `b`: date-of-birth
+/// keywords; `+`, `(`: telephone). E-mail addresses are found from their `@`.
 pub fn scan_identifiers(text: &str, dob_window: usize) -> Vec<Identifier> {
+    let bytes = text.as_bytes();
     let mut found = Vec::new();
-    checksum::scan_health_numbers(text, &mut found);
-    checksum::scan_national_insurance(text, &mut found);
-    contact::scan_postcodes(text, &mut found);
+    let mut i = 0;
+    while i < bytes.len() {
+        let byte = bytes[i];
+        if !STARTS[byte as usize] {
+            i += 1;
+            continue;
+        }
+        let boundary = boundary_before(bytes, i);
+        let hit = match byte {
+            _ if !boundary && !keyword_boundary(bytes, i) => None,
+            b'0'..=b'9' if boundary => checksum::health_number_at(bytes, i).or_else(|| {
+                (byte == b'0')
+                    .then(|| contact::phone_id_at(bytes, i))
+                    .flatten()
+            }),
+            b'+' | b'(' if boundary => contact::phone_id_at(bytes, i),
+            b'0'..=b'9' | b'+' | b'(' => None,
+            _ => {
+                let keyword = matches!(byte, b'd' | b'b' | b'D' | b'B')
+                    .then(|| dates::date_of_birth_at(bytes, i, dob_window))
+                    .flatten();
+                keyword.or_else(|| {
+                    (boundary && byte.is_ascii_uppercase())
+                        .then(|| {
+                            checksum::national_insurance_at(bytes, i)
+                                .or_else(|| contact::postcode_id_at(bytes, i))
+                        })
+                        .flatten()
+                })
+            }
+        };
+        match hit {
+            Some(identifier) => {
+                i = identifier.end.max(i + 1);
+                found.push(identifier);
+            }
+            None => i += 1,
+        }
+    }
     contact::scan_emails(text, &mut found);
-    contact::scan_phones(text, &mut found);
-    dates::scan_dates_of_birth(text, dob_window, &mut found);
     found.sort_by_key(|f| (f.start, f.kind));
-    // A telephone number that is also a valid NHS number (or overlaps another match) is
-    // reported once, as the first kind found at that place.
+    // An address overlapping another match (digits before an `@`) is reported once, as the
+    // first found at that place.
     let mut kept: Vec<Identifier> = Vec::with_capacity(found.len());
     for identifier in found {
         if kept.last().is_some_and(|last| identifier.start < last.end) {
@@ -86,6 +125,45 @@ pub fn scan_identifiers(text: &str, dob_window: usize) -> Vec<Identifier> {
         kept.push(identifier);
     }
     kept
+}
+
+/// Bytes at which some identifier scanner can start.
+const STARTS: [bool; 256] = {
+    let mut table = [false; 256];
+    let mut b = 0;
+    while b < 256 {
+        let c = b as u8;
+        table[b] =
+            c.is_ascii_digit() || c.is_ascii_uppercase() || matches!(c, b'd' | b'b' | b'+' | b'(');
+        b += 1;
+    }
+    table
+};
+
+/// Runs the scanner `at` at every token boundary of `text`, skipping past each match.
+pub(super) fn scan_with(
+    text: &str,
+    found: &mut Vec<Identifier>,
+    at: impl Fn(&[u8], usize) -> Option<Identifier>,
+) {
+    let bytes = text.as_bytes();
+    let mut i = 0;
+    while i < bytes.len() {
+        if boundary_before(bytes, i) {
+            if let Some(identifier) = at(bytes, i) {
+                i = identifier.end.max(i + 1);
+                found.push(identifier);
+                continue;
+            }
+        }
+        i += 1;
+    }
+}
+
+/// True where a label such as `dob` may start: not inside a word, but possibly after an
+/// underscore (`patient_dob`).
+pub(super) fn keyword_boundary(bytes: &[u8], at: usize) -> bool {
+    at == 0 || !bytes[at - 1].is_ascii_alphanumeric()
 }
 
 /// Bytes that continue a token: letters, digits and underscore.

@@ -109,45 +109,40 @@ const CLASSES: [u8; 256] = {
 pub fn scan_payloads(text: &str, min_bytes: usize, entropy_bits: f64) -> Vec<Payload> {
     let bytes = text.as_bytes();
     let mut found = Vec::new();
+    // Wrapped lines being joined, and where the last of them ends (its newline).
     let mut block: Vec<(usize, usize)> = Vec::new();
-    let mut offset = 0;
-    for line in text.split_inclusive('\n') {
-        let start = offset;
-        offset += line.len();
-        let runs = runs_in(bytes, start, offset);
-        let content = line.trim();
-        let whole = match runs.as_slice() {
-            [(s, e)] => e - s == content.len() && e - s >= 16 && !is_digest(&bytes[*s..*e]),
-            _ => false,
-        };
-        if whole {
-            // Wrapped lines are as long as the first; only the last may be shorter.
-            let fits = block.last().is_none_or(|&(s, e)| {
-                let first = block[0].1 - block[0].0;
-                e - s == first && runs[0].1 - runs[0].0 <= first
-            });
-            if !fits {
-                judge(
-                    bytes,
-                    &std::mem::take(&mut block),
-                    min_bytes,
-                    entropy_bits,
-                    &mut found,
-                );
-            }
-            block.push(runs[0]);
+    let mut block_end = 0;
+    let mut i = 0;
+    while i < bytes.len() {
+        if CLASSES[bytes[i] as usize] == 0 {
+            i += 1;
             continue;
         }
-        judge(
-            bytes,
-            &std::mem::take(&mut block),
-            min_bytes,
-            entropy_bits,
-            &mut found,
-        );
-        for run in runs {
-            judge(bytes, &[run], min_bytes, entropy_bits, &mut found);
+        let (start, end) = run_at(bytes, i);
+        i = end;
+        // Shorter runs can be neither a wrapped line nor, for any valid policy, a payload.
+        if end - start < 16 {
+            continue;
         }
+        if let Some((line_start, line_end)) = whole_line(bytes, start, end) {
+            if !is_digest(&bytes[start..end]) {
+                // Wrapped lines follow each other and are as long as the first; only the
+                // last may be shorter.
+                let fits = block.first().is_some_and(|&(s, e)| {
+                    let first = e - s;
+                    let last = block.last().map_or(0, |&(s, e)| e - s);
+                    line_start == block_end + 1 && last == first && end - start <= first
+                });
+                if !fits {
+                    judge(bytes, &block, min_bytes, entropy_bits, &mut found);
+                    block.clear();
+                }
+                block.push((start, end));
+                block_end = line_end;
+                continue;
+            }
+        }
+        judge(bytes, &[(start, end)], min_bytes, entropy_bits, &mut found);
     }
     judge(bytes, &block, min_bytes, entropy_bits, &mut found);
     super::payload_framed::scan_framed(text, min_bytes, entropy_bits, &mut found);
@@ -155,35 +150,40 @@ pub fn scan_payloads(text: &str, min_bytes: usize, entropy_bits: f64) -> Vec<Pay
     found
 }
 
-/// Maximal runs of base64/base32/hex characters between `from` and `to`, each with up to
-/// two `=` of padding.
-fn runs_in(bytes: &[u8], from: usize, to: usize) -> Vec<(usize, usize)> {
-    let mut runs = Vec::new();
-    let mut i = from;
-    while i < to {
-        if CLASSES[bytes[i] as usize] == 0 {
-            i += 1;
-            continue;
-        }
-        let mut start = i;
-        while i < to && CLASSES[bytes[i] as usize] != 0 {
-            i += 1;
-        }
-        // Subresource Integrity and Nix name the digest before it: `sha512-<base64>`.
-        if let Some(prefix) = DIGEST_PREFIXES
-            .iter()
-            .find(|p| bytes[start..i].starts_with(p.as_bytes()))
-        {
-            start += prefix.len();
-        }
-        let mut end = i;
-        while end < to && end - i < 6 && bytes[end] == b'=' {
-            end += 1;
-        }
-        runs.push((start, end));
-        i = end.max(i);
+/// The run of base64/base32/hex characters starting at `from` (with up to six `=` of
+/// padding, and without a digest-name prefix): its start and end.
+fn run_at(bytes: &[u8], from: usize) -> (usize, usize) {
+    let mut start = from;
+    let mut stop = from;
+    while stop < bytes.len() && CLASSES[bytes[stop] as usize] != 0 {
+        stop += 1;
     }
-    runs
+    // Subresource Integrity and Nix name the digest before it: `sha512-<base64>`.
+    if let Some(prefix) = DIGEST_PREFIXES
+        .iter()
+        .find(|p| bytes[start..stop].starts_with(p.as_bytes()))
+    {
+        start += prefix.len();
+    }
+    let mut end = stop;
+    while end < bytes.len() && end - stop < 6 && bytes[end] == b'=' {
+        end += 1;
+    }
+    (start, end)
+}
+
+/// When the run `start..end` is alone on its line (spaces aside): where the line starts and
+/// where it ends (its newline, or the end of the text).
+fn whole_line(bytes: &[u8], start: usize, end: usize) -> Option<(usize, usize)> {
+    let blank = |b: &u8| matches!(b, b' ' | b'\t' | b'\r');
+    let before = bytes[..start].iter().rev().take_while(|b| blank(b)).count();
+    let line_start = start - before;
+    if line_start > 0 && bytes[line_start - 1] != b'\n' {
+        return None;
+    }
+    let after = bytes[end..].iter().take_while(|b| blank(b)).count();
+    let line_end = end + after;
+    (line_end == bytes.len() || bytes[line_end] == b'\n').then_some((line_start, line_end))
 }
 
 const DIGEST_PREFIXES: &[&str] = &["sha1-", "sha256-", "sha384-", "sha512-", "md5-"];

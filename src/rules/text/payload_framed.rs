@@ -71,25 +71,26 @@ fn decode_ascii85(body: &[u8]) -> Option<Vec<u8>> {
 }
 
 fn uuencode(text: &str, min_bytes: usize, entropy_bits: f64, found: &mut Vec<Payload>) {
-    let mut offset = 0;
-    let mut lines = text.split_inclusive('\n');
-    while let Some(line) = lines.next() {
-        let start = offset;
-        offset += line.len();
-        if !is_begin(line.trim_end()) {
+    let mut from = 0;
+    while let Some(start) = text[from..].find("begin ").map(|i| from + i) {
+        from = start + 6;
+        let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
+        let at_line_start = start == 0 || text.as_bytes()[start - 1] == b'\n';
+        if !at_line_start || !is_begin(text[start..line_end].trim_end()) {
             continue;
         }
+        let mut offset = (line_end + 1).min(text.len());
         let mut decoded = Vec::new();
         let mut chars = 0;
         let mut count = 1;
-        for body in lines.by_ref() {
+        for body in text[offset..].split_inclusive('\n') {
             offset += body.len();
             count += 1;
             let body = body.trim_end_matches(['\n', '\r']);
-            if body == "end" || body == "`" || body.is_empty() {
-                if body == "end" {
-                    break;
-                }
+            if body == "end" {
+                break;
+            }
+            if body == "`" || body.is_empty() {
                 continue;
             }
             let bytes = body.as_bytes();
@@ -104,11 +105,10 @@ fn uuencode(text: &str, min_bytes: usize, entropy_bits: f64, found: &mut Vec<Pay
             line_bytes.truncate(length);
             decoded.extend_from_slice(&line_bytes);
         }
-        let end = offset;
-        let span = (start, end);
+        from = offset.max(from);
         if let Some(payload) = assess(
             decoded,
-            span,
+            (start, offset),
             Encoding::Uuencode,
             chars,
             count,
