@@ -315,32 +315,40 @@ impl Listed {
     }
 }
 
-/// Line starts of a text, to turn byte offsets into one-based lines and columns.
-struct LineIndex {
-    starts: Vec<usize>,
+/// Line starts of a text, to turn byte offsets into one-based lines and columns. Built on
+/// first use: most files have no finding to place.
+struct LineIndex<'t> {
+    text: &'t str,
+    starts: std::cell::OnceCell<Vec<usize>>,
     /// The part of the file the text is, when it is not the whole file.
     chunk: Option<String>,
 }
 
-impl LineIndex {
-    fn new(text: &str) -> LineIndex {
-        let mut starts = vec![0];
-        starts.extend(
-            text.bytes()
-                .enumerate()
-                .filter(|(_, b)| *b == b'\n')
-                .map(|(i, _)| i + 1),
-        );
+impl<'t> LineIndex<'t> {
+    fn new(text: &'t str) -> LineIndex<'t> {
         LineIndex {
-            starts,
+            text,
+            starts: std::cell::OnceCell::new(),
             chunk: None,
         }
     }
 
-    /// One-based line and column (in characters) of byte offset `at`.
+    /// One-based line and column (in characters) of byte offset `at` in `text`, the text
+    /// the index was made for.
     fn position(&self, text: &str, at: usize) -> (u64, u64) {
-        let line = self.starts.partition_point(|&s| s <= at).max(1);
-        let start = self.starts[line - 1];
+        let starts = self.starts.get_or_init(|| {
+            let mut starts = vec![0];
+            starts.extend(
+                self.text
+                    .bytes()
+                    .enumerate()
+                    .filter(|(_, b)| *b == b'\n')
+                    .map(|(i, _)| i + 1),
+            );
+            starts
+        });
+        let line = starts.partition_point(|&s| s <= at).max(1);
+        let start = starts[line - 1];
         let column = text
             .get(start..at)
             .map_or(1, |prefix| prefix.chars().count() + 1);

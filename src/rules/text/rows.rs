@@ -174,6 +174,12 @@ fn fields_and_date<'a>(fields: impl Iterator<Item = &'a str>) -> (usize, Option<
     let mut pending: Option<u32> = None;
     for field in fields {
         count += 1;
+        // Most fields start with a letter: neither a date nor a time, no trimming needed.
+        let first = field.as_bytes().first().copied().unwrap_or(b'a');
+        if first.is_ascii_alphabetic() {
+            date = date.or(pending.take());
+            continue;
+        }
         let field = trim(field);
         if let Some(key) = pending.take() {
             if !dates::is_time(field) {
