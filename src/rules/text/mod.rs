@@ -139,6 +139,9 @@ pub(crate) fn check_part(
     let identifiers = scan_identifiers(text, settings.dob_window_bytes);
     for found in &identifiers {
         let rule = rule_for(found.kind);
+        if !listed.admit(rule, 0) {
+            continue;
+        }
         let (line, column) = lines.position(text, found.start);
         let message = format!(
             "{} {} at line {line}, column {column}{place}: {}",
@@ -165,6 +168,9 @@ pub(crate) fn check_part(
         settings.row_min_fields,
     );
     for listing in listings {
+        if !listed.admit(&ROW_LISTING, 0) {
+            continue;
+        }
         let (first, _) = lines.position(text, listing.start);
         let (last, _) = lines.position(text, listing.last_line_start);
         let finding = Finding::new(
@@ -197,6 +203,9 @@ pub(crate) fn check_part(
         settings.payload_entropy_bits,
     );
     for run in payloads {
+        if !listed.admit(&ENCODED_PAYLOAD, run.decoded_bytes as u64) {
+            continue;
+        }
         let (line, column) = lines.position(text, run.start);
         let finding = Finding::new(
             &ENCODED_PAYLOAD,
@@ -228,7 +237,7 @@ pub(crate) fn check_part(
     }
 
     if let Some(hidden) = invisible::scan_invisible(text) {
-        if hidden.bits >= settings.invisible_min_bits {
+        if hidden.bits >= settings.invisible_min_bits && listed.admit(&INVISIBLE_CHARACTERS, 0) {
             let (line, column) = lines.position(text, hidden.first);
             let finding = Finding::new(
                 &INVISIBLE_CHARACTERS,
@@ -266,49 +275,79 @@ fn article(kind: Kind) -> &'static str {
 }
 
 /// Keeps reports readable: at most `limit` findings of one rule per file are listed; the
-/// last listed says how many more there were.
+/// last listed says how many more there were and carries their capacity, so that the
+/// request's capacity total still counts every payload.
 pub(crate) struct Listed {
     limit: usize,
-    counts: Vec<(&'static str, usize, Option<Finding>)>,
+    rules: Vec<Tally>,
+}
+
+struct Tally {
+    code: &'static str,
+    seen: usize,
+    held: Option<Finding>,
+    unlisted_capacity: u64,
 }
 
 impl Listed {
     pub(crate) fn new(limit: usize) -> Listed {
         Listed {
             limit,
-            counts: Vec::new(),
+            rules: Vec::new(),
         }
     }
 
+    /// Counts one more finding of `rule` carrying `capacity` bytes; true when it is to be
+    /// listed, so that findings beyond the limit are counted without being built.
+    fn admit(&mut self, rule: &'static super::Rule, capacity: u64) -> bool {
+        let limit = self.limit;
+        let tally = self.tally(rule.code);
+        tally.seen += 1;
+        if tally.seen > limit {
+            tally.unlisted_capacity += capacity;
+        }
+        tally.seen <= limit
+    }
+
+    /// Lists an admitted finding; the last one allowed is held back to carry the count.
     fn push(&mut self, finding: Finding, out: &mut Findings) {
-        let code = finding.rule.code;
-        let index = match self.counts.iter().position(|(c, _, _)| *c == code) {
+        let limit = self.limit;
+        let tally = self.tally(finding.rule.code);
+        if tally.seen < limit {
+            out.push(finding);
+        } else {
+            tally.held = Some(finding);
+        }
+    }
+
+    fn tally(&mut self, code: &'static str) -> &mut Tally {
+        let index = match self.rules.iter().position(|t| t.code == code) {
             Some(index) => index,
             None => {
-                self.counts.push((code, 0, None));
-                self.counts.len() - 1
+                self.rules.push(Tally {
+                    code,
+                    seen: 0,
+                    held: None,
+                    unlisted_capacity: 0,
+                });
+                self.rules.len() - 1
             }
         };
-        let (_, seen, last) = &mut self.counts[index];
-        *seen += 1;
-        if *seen < self.limit {
-            out.push(finding);
-        } else if *seen == self.limit {
-            *last = Some(finding);
-        }
+        &mut self.rules[index]
     }
 
     pub(crate) fn finish(self, out: &mut Findings) {
-        for (_, seen, last) in self.counts {
-            let Some(mut finding) = last else {
+        for tally in self.rules {
+            let Some(mut finding) = tally.held else {
                 continue;
             };
-            let more = seen - self.limit;
+            let more = tally.seen - self.limit;
             if more > 0 {
                 finding.message.push_str(&format!(
                     "; {more} more like this in the file are not listed (text.max_findings)"
                 ));
                 finding.evidence.insert("not_listed".into(), more.into());
+                finding.capacity_bytes += tally.unlisted_capacity;
             }
             out.push(finding);
         }
@@ -463,6 +502,34 @@ mod tests {
                 assert!(text.is_char_boundary(offset), "{}", finding.message);
             }
         }
+    }
+
+    #[test]
+    fn findings_past_the_limit_are_counted_with_their_capacity() {
+        let mut policy = Policy::default_policy();
+        policy.text.max_findings = 2;
+        // Five lines of 100 random bytes in hex (200 characters, 100 bytes each).
+        let text: String = (0..5)
+            .map(|i| {
+                format!(
+                    "x {}\n",
+                    crate::inspect::hex(&payload::tests::random_bytes(100, i + 1))
+                )
+            })
+            .collect();
+        let decoded = Decoded {
+            text: Cow::Borrowed(&text),
+            base: 0,
+            exact_offsets: true,
+        };
+        let mut out = Findings::new(&policy);
+        check_text(&decoded, &policy, &mut out);
+        let findings = out.into_vec();
+        assert_eq!(findings.len(), 2);
+        assert_eq!(findings[0].capacity_bytes, 100);
+        assert_eq!(findings[1].capacity_bytes, 400);
+        assert_eq!(findings[1].evidence["not_listed"], 3);
+        assert_eq!(findings[1].location.line, Some(2));
     }
 
     #[test]
