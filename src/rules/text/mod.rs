@@ -33,7 +33,7 @@ use crate::identify::{Class, Format};
 use crate::inspect::Inspected;
 use crate::policy::Policy;
 
-/// Runs the text rules on files of the text class.
+/// Runs the text rules on files of the text class, and on notebooks' text outputs.
 pub struct TextCheck;
 
 impl FileCheck for TextCheck {

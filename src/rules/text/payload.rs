@@ -29,11 +29,17 @@ use crate::stats;
 /// The encodings recognised.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Encoding {
+    /// RFC 4648 base64 (`+`, `/`).
     Base64,
+    /// RFC 4648 base64 with the URL and file name safe alphabet (`-`, `_`).
     Base64Url,
+    /// RFC 4648 base32.
     Base32,
+    /// RFC 4648 base16, either case.
     Hex,
+    /// Adobe Ascii85 between `<~` and `~>`.
     Ascii85,
+    /// POSIX uuencode between `begin` and `end`.
     Uuencode,
 }
 
@@ -58,6 +64,7 @@ pub struct Payload {
     pub start: usize,
     /// Byte offset just past the run.
     pub end: usize,
+    /// The encoding the run's characters fit.
     pub encoding: Encoding,
     /// Encoded characters, line breaks and delimiters excluded.
     pub chars: usize,

@@ -20,10 +20,15 @@ use super::identifiers::Identifier;
 /// How the fields of a line are separated.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Delimiter {
+    /// Tab-separated values.
     Tab,
+    /// Comma-separated values.
     Comma,
+    /// Bars, as in Markdown and psql tables.
     Bar,
+    /// Semicolons, as in European CSV.
     Semicolon,
+    /// Runs of spaces, as in printed data frames.
     Spaces,
 }
 
@@ -53,6 +58,7 @@ pub struct Listing {
     pub rows: usize,
     /// Fields in each line.
     pub fields: usize,
+    /// How the fields are separated.
     pub delimiter: Delimiter,
     /// What made the lines look personal: "dates" and kinds of identifier.
     pub personal: Vec<&'static str>,
