@@ -89,8 +89,8 @@ fn example_request_report_follows_the_contract() {
     assert_eq!(report["verdict"], "block");
     assert_eq!(report["summary"]["files"], 6);
     assert_eq!(report["summary"]["block"], 1);
-    assert_eq!(report["summary"]["review"], 3);
-    assert_eq!(report["summary"]["pass"], 2);
+    assert_eq!(report["summary"]["review"], 1);
+    assert_eq!(report["summary"]["pass"], 4);
     assert_eq!(report["summary"]["capacity_bytes"], 6144);
 
     let cache = file(&report, "extra/cache.dat");

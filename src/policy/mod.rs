@@ -40,6 +40,7 @@ pub struct Policy {
     pub microdata: MicrodataSettings,
     pub tables: TableSettings,
     pub images: ImageSettings,
+    pub text: TextSettings,
     /// Severity per rule code; `None` turns the rule off. Only rules the policy changes.
     #[serde(serialize_with = "serialize_rules")]
     pub rules: BTreeMap<&'static str, Option<Severity>>,
@@ -161,6 +162,25 @@ pub struct ImageSettings {
     pub plot_colours_per_pixel: f64,
     /// Least share of exactly flat 5-pixel crosses in a plot.
     pub plot_flat_share: f64,
+}
+
+/// Thresholds of the text rules (family E).
+#[derive(Clone, Debug, Serialize)]
+pub struct TextSettings {
+    /// Findings of one rule listed per file; the last listed counts the rest.
+    pub max_findings: usize,
+    /// Bytes after a date-of-birth keyword within which a date is taken as one.
+    pub dob_window_bytes: usize,
+    /// Fewest decoded bytes for an encoded run to be a payload.
+    pub payload_min_bytes: usize,
+    /// Fewest bits per byte (Miller-Madow corrected) in the decoded bytes of a payload.
+    pub payload_entropy_bits: f64,
+    /// Fewest consecutive record-like lines that make a row listing.
+    pub row_min_rows: usize,
+    /// Fewest fields in a record-like line.
+    pub row_min_fields: usize,
+    /// Fewest bits invisible characters must be able to carry to be reported.
+    pub invisible_min_bits: u64,
 }
 
 impl Policy {

@@ -7,7 +7,7 @@ use serde::Deserialize;
 use super::{
     digest_hex, rule_severities, ArchiveSettings, Budgets, ByteSize, ImageSettings,
     MicrodataSettings, ModelSettings, OpaqueSettings, Policy, ReadLimits, TableSettings,
-    WalkLimits,
+    TextSettings, WalkLimits,
 };
 use crate::identify::Class;
 
@@ -26,6 +26,7 @@ pub(super) struct RawPolicy {
     tables: Option<RawTables>,
     #[serde(default)]
     images: RawImages,
+    text: Option<RawText>,
     #[serde(default)]
     rules: HashMap<String, String>,
 }
@@ -292,6 +293,99 @@ impl RawImages {
     }
 }
 
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawText {
+    max_findings: Option<usize>,
+    dob_window_bytes: Option<usize>,
+    payload_min_bytes: Option<usize>,
+    payload_entropy_bits: Option<f64>,
+    row_min_rows: Option<usize>,
+    row_min_fields: Option<usize>,
+    invisible_min_bits: Option<u64>,
+}
+
+impl RawText {
+    /// Checks the text settings, adding every problem to `problems`.
+    fn validate(self, problems: &mut Vec<String>) -> TextSettings {
+        let need = |key: &str, problems: &mut Vec<String>| {
+            problems.push(format!("text.{key}: missing"));
+        };
+        let take = |value: Option<usize>, key: &str, problems: &mut Vec<String>| {
+            value.unwrap_or_else(|| {
+                need(key, problems);
+                0
+            })
+        };
+        let settings = TextSettings {
+            max_findings: take(self.max_findings, "max_findings", problems),
+            dob_window_bytes: take(self.dob_window_bytes, "dob_window_bytes", problems),
+            payload_min_bytes: take(self.payload_min_bytes, "payload_min_bytes", problems),
+            payload_entropy_bits: self.payload_entropy_bits.unwrap_or_else(|| {
+                problems.push("text.payload_entropy_bits: missing".into());
+                0.0
+            }),
+            row_min_rows: take(self.row_min_rows, "row_min_rows", problems),
+            row_min_fields: take(self.row_min_fields, "row_min_fields", problems),
+            invisible_min_bits: self.invisible_min_bits.unwrap_or_else(|| {
+                problems.push("text.invisible_min_bits: missing".into());
+                0
+            }),
+        };
+        let mut at_least = |key: &str, value: u64, least: u64, why: &str| {
+            if value < least {
+                problems.push(format!(
+                    "text.{key} = {value}: must be at least {least}, {why}"
+                ));
+            }
+        };
+        at_least(
+            "max_findings",
+            settings.max_findings as u64,
+            1,
+            "to list any finding",
+        );
+        at_least(
+            "payload_min_bytes",
+            settings.payload_min_bytes as u64,
+            16,
+            "or every UUID and short token is a payload",
+        );
+        at_least(
+            "row_min_rows",
+            settings.row_min_rows as u64,
+            2,
+            "to make a listing",
+        );
+        at_least(
+            "row_min_fields",
+            settings.row_min_fields as u64,
+            2,
+            "to split a record",
+        );
+        at_least(
+            "invisible_min_bits",
+            settings.invisible_min_bits,
+            1,
+            "to carry anything",
+        );
+        if settings.dob_window_bytes > 256 {
+            problems.push(format!(
+                "text.dob_window_bytes = {}: at most 256, or any date on a long line after \
+                 the word 'born' counts",
+                settings.dob_window_bytes
+            ));
+        }
+        if !(0.0..=8.0).contains(&settings.payload_entropy_bits) {
+            problems.push(format!(
+                "text.payload_entropy_bits = {}: bits per byte lie between 0 and 8",
+                settings.payload_entropy_bits
+            ));
+        }
+        settings
+    }
+}
+
 impl RawPolicy {
     pub(super) fn deserialize_table(table: toml::Table) -> Result<RawPolicy, String> {
         RawPolicy::deserialize(toml::Value::Table(table)).map_err(|e| e.to_string())
@@ -488,6 +582,7 @@ impl RawPolicy {
 
         let tables = self.tables.unwrap_or_default().validate(&mut problems);
         let images = self.images.validate(&mut problems);
+        let text = self.text.unwrap_or_default().validate(&mut problems);
         let rules = rule_severities(&self.rules, &mut problems);
         if !problems.is_empty() {
             return Err(problems);
@@ -529,6 +624,7 @@ impl RawPolicy {
             microdata: MicrodataSettings { person_level_rows },
             tables,
             images,
+            text,
             rules,
             sha256: String::new(),
         };

@@ -58,6 +58,7 @@ pub fn has_content_rules(class: Class) -> bool {
             | Class::Table
             | Class::Spreadsheet
             | Class::Image
+            | Class::Text
     )
 }
 

@@ -15,6 +15,7 @@ pub mod microdata;
 pub mod model;
 pub mod opaque;
 pub mod table;
+pub mod text;
 pub mod walk;
 
 use std::fmt;
@@ -53,6 +54,8 @@ pub enum Family {
     Image,
     /// R: the request manifest (exceptions, validity).
     Manifest,
+    /// E: text, code and logs (identifiers, echoed records, encoded payloads).
+    Text,
 }
 
 impl fmt::Display for Family {
@@ -70,6 +73,7 @@ impl fmt::Display for Family {
             Family::Table => "table",
             Family::Image => "image",
             Family::Manifest => "manifest",
+            Family::Text => "text",
         };
         f.write_str(name)
     }
@@ -141,6 +145,16 @@ pub static RULES: &[&Rule] = &[
     &image::FLAT_REGION_NOISE,
     &image::LSB_SUSPECTED,
     &image::LSB_EMBEDDING,
+    &text::NHS_NUMBER,
+    &text::CHI_NUMBER,
+    &text::NATIONAL_INSURANCE_NUMBER,
+    &text::POSTCODE,
+    &text::DATE_OF_BIRTH,
+    &text::EMAIL_ADDRESS,
+    &text::PHONE_NUMBER,
+    &text::ROW_LISTING,
+    &text::ENCODED_PAYLOAD,
+    &text::INVISIBLE_CHARACTERS,
     &coverage::NO_CONTENT_RULES,
     &coverage::CONTENT_NOT_INSPECTED,
     &archive::ARCHIVE_CONTENTS,
@@ -196,6 +210,7 @@ pub static FILE_CHECKS: &[&dyn FileCheck] = &[
     &microdata::MicrodataCheck,
     &table::TableCheck,
     &image::ImageCheck,
+    &text::TextCheck,
     &coverage::CoverageCheck,
 ];
 
