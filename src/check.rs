@@ -206,7 +206,7 @@ fn check_inspected(
     file.kind = inspected.class().to_string();
     file.format = Some(inspected.identity.format.to_string());
     file.detail = inspected.identity.detail.clone();
-    file.entropy = Some(inspected.stats.entropy());
+    file.entropy = inspected.stats.as_ref().map(|stats| stats.entropy());
     whole_file_findings(&inspected, &mut findings);
     for check in rules::FILE_CHECKS {
         check.check(&inspected, policy, &mut findings);

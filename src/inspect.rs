@@ -37,7 +37,9 @@ pub struct Inspected {
     /// The first bytes of the file, at most [`HEAD_BYTES`].
     pub head: Vec<u8>,
     content: Option<Vec<u8>>,
-    pub stats: ByteStats,
+    /// Byte statistics, measured only for data of no known format: they serve the opaque-data
+    /// rules alone, and skipping them elsewhere keeps known formats at hashing speed.
+    pub stats: Option<ByteStats>,
 }
 
 impl Inspected {
@@ -76,7 +78,10 @@ pub fn read(abs: &Path, path: &str, policy: &Policy) -> Result<Inspected, ReadEr
 
     let mut hasher = Sha256::new();
     let opaque = &policy.opaque;
-    let mut stats = ByteStats::new(opaque.block_bytes.0 as usize, opaque.block_critical);
+    let mut stats = Some(ByteStats::new(
+        opaque.block_bytes.0 as usize,
+        opaque.block_critical,
+    ));
     let mut head = Vec::with_capacity(size_at_open.min(HEAD_BYTES as u64) as usize);
     let mut content: Option<Vec<u8>> = None;
     let mut first_look: Option<Identity> = None;
@@ -94,7 +99,9 @@ pub fn read(abs: &Path, path: &str, policy: &Policy) -> Result<Inspected, ReadEr
         };
         let chunk = &buffer[..n];
         hasher.update(chunk);
-        stats.update(chunk);
+        if let Some(stats) = stats.as_mut() {
+            stats.update(chunk);
+        }
         bytes += n as u64;
 
         let for_head = (HEAD_BYTES - head.len()).min(n);
@@ -108,10 +115,12 @@ pub fn read(abs: &Path, path: &str, policy: &Policy) -> Result<Inspected, ReadEr
             if let Some(kept) = content.as_mut() {
                 keep(kept, &chunk[for_head..], policy);
             }
+            if !measures_bytes(identity.class()) {
+                stats = None;
+            }
             first_look = Some(identity);
         }
     }
-    stats.finish();
     let first_look = match first_look {
         Some(identity) => identity,
         None => {
@@ -120,6 +129,12 @@ pub fn read(abs: &Path, path: &str, policy: &Policy) -> Result<Inspected, ReadEr
             identity
         }
     };
+    if !measures_bytes(first_look.class()) {
+        stats = None;
+    }
+    if let Some(stats) = stats.as_mut() {
+        stats.finish();
+    }
     // A file that grew past the limit while being read is not kept half-read.
     if content
         .as_ref()
@@ -152,13 +167,16 @@ pub fn read(abs: &Path, path: &str, policy: &Policy) -> Result<Inspected, ReadEr
 /// Inspects bytes already in memory (an archive member) exactly as a file is read: hashed,
 /// measured and identified, with the whole content kept for the rules.
 pub fn from_bytes(path: &str, bytes: Vec<u8>, policy: &Policy) -> Inspected {
-    let opaque = &policy.opaque;
-    let mut stats = ByteStats::new(opaque.block_bytes.0 as usize, opaque.block_critical);
-    stats.update(&bytes);
-    stats.finish();
     let head = bytes[..bytes.len().min(HEAD_BYTES)].to_vec();
     let extension = extension_of(path);
     let identity = identify::identify(&head, Some(&bytes), extension.as_deref());
+    let stats = measures_bytes(identity.class()).then(|| {
+        let opaque = &policy.opaque;
+        let mut stats = ByteStats::new(opaque.block_bytes.0 as usize, opaque.block_critical);
+        stats.update(&bytes);
+        stats.finish();
+        stats
+    });
     Inspected {
         path: path.to_string(),
         bytes: bytes.len() as u64,
@@ -193,6 +211,11 @@ fn start_content(identity: &Identity, head: &[u8], size: u64, policy: &Policy) -
 fn keep(kept: &mut Vec<u8>, chunk: &[u8], policy: &Policy) {
     let room = (policy.read.inspect_bytes.0 as usize).saturating_sub(kept.len());
     kept.extend_from_slice(&chunk[..chunk.len().min(room)]);
+}
+
+/// True for the class whose judgement rests on byte statistics: data of no known format.
+fn measures_bytes(class: Class) -> bool {
+    class == Class::Unknown
 }
 
 /// Classes whose rules read the whole file. Ciphertext, unknown data and executables are

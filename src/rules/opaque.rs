@@ -103,9 +103,20 @@ fn ciphertext(file: &Inspected, out: &mut Findings) {
 }
 
 fn unknown(file: &Inspected, policy: &Policy, out: &mut Findings) {
+    let Some(stats) = &file.stats else {
+        // Data of no known format is always measured; should it not be, it still fails closed.
+        out.push(
+            Finding::new(
+                &UNKNOWN_BINARY,
+                format!("{} of binary data in no known format", human(file.bytes)),
+            )
+            .carrying(file.bytes),
+        );
+        return;
+    };
     let settings = &policy.opaque;
-    let entropy = file.stats.corrected_entropy();
-    let (statistic, p_value) = file.stats.chi_square();
+    let entropy = stats.corrected_entropy();
+    let (statistic, p_value) = stats.chi_square();
     let testable = file.bytes >= settings.min_bytes.0;
     let mut evidence = evidence! {
         "bytes" => file.bytes,
@@ -136,8 +147,8 @@ fn unknown(file: &Inspected, policy: &Policy, out: &mut Findings) {
         return;
     }
 
-    let (blocks, random_blocks) = file.stats.blocks();
-    let (regions, more) = file.stats.regions();
+    let (blocks, random_blocks) = stats.blocks();
+    let (regions, more) = stats.regions();
     evidence.insert("blocks".into(), blocks.into());
     evidence.insert("random_blocks".into(), random_blocks.into());
     let listed: Vec<_> = regions
