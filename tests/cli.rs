@@ -691,3 +691,17 @@ fn cached_and_uncached_runs_give_identical_reports() {
         .code(3);
     assert!(!dir.path().join("cache").exists());
 }
+
+#[test]
+fn opensafely_preset_redacts_seven_or_fewer_and_rounds_to_five() {
+    let (_, report) = check_json(&example(), &["--policy", "opensafely"]);
+    assert_eq!(report["policy"]["name"], "opensafely");
+    let table = file(&report, "tables/age_by_sex.csv");
+    assert_eq!(finding(table, "T001")["evidence"]["threshold"], 8);
+    // 112, 97, 209 … are not multiples of 5.
+    assert!(rules_of(table).contains(&"T008".to_string()));
+    let (_, ons) = check_json(&example(), &["--policy", "ons-10-5"]);
+    let table = file(&ons, "tables/age_by_sex.csv");
+    assert_eq!(finding(table, "T001")["evidence"]["threshold"], 10);
+    assert!(rules_of(table).contains(&"T008".to_string()));
+}

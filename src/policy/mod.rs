@@ -24,6 +24,8 @@ pub use size::ByteSize;
 pub const PRESETS: &[(&str, &str)] = &[
     ("default", include_str!("../../policies/default.toml")),
     ("strict", include_str!("../../policies/strict.toml")),
+    ("opensafely", include_str!("../../policies/opensafely.toml")),
+    ("ons-10-5", include_str!("../../policies/ons-10-5.toml")),
 ];
 
 /// The validated policy. Every field is present and within range.
