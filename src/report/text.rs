@@ -6,7 +6,7 @@
 
 use std::io::{self, Write};
 
-use super::{Renderer, Report};
+use super::{location_words, Renderer, Report};
 use crate::finding::{Finding, Location, Severity, Verdict};
 use crate::policy::size::human;
 use crate::walk::is_deceptive_char;
@@ -107,29 +107,11 @@ fn verdict_color(verdict: Verdict) -> &'static str {
 
 /// The location in words, for the end of a finding line.
 pub(crate) fn where_text(location: &Location) -> String {
-    let mut parts = Vec::new();
-    if let Some(chunk) = &location.chunk {
-        parts.push(format!("in {}", escape(chunk)));
-    }
-    if let Some(row) = &location.row {
-        parts.push(format!("row {}", escape(row)));
-    }
-    if let Some(column) = &location.column {
-        parts.push(format!("column {}", escape(column)));
-    }
-    if let Some(line) = location.line {
-        parts.push(format!("line {line}"));
-    }
-    if let Some(offset) = location.byte_offset {
-        match location.byte_length {
-            Some(length) => parts.push(format!("bytes {offset}..{}", offset + length)),
-            None => parts.push(format!("byte {offset}")),
-        }
-    }
-    if parts.is_empty() {
-        String::new()
+    let words = location_words(location);
+    if words.is_empty() {
+        words
     } else {
-        format!(" [{}]", parts.join(", "))
+        format!(" [{}]", escape(&words))
     }
 }
 
