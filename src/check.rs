@@ -18,7 +18,10 @@ use crate::inspect::{self, Inspected, ReadError};
 use crate::manifest::{self, ManifestFile, MANIFEST_NAME};
 use crate::policy::Policy;
 use crate::report::{FileEntry, Report};
-use crate::rules::{self, archive as archive_rules, budget, walk as walk_rules, Findings};
+use crate::rules::{
+    self, archive as archive_rules, budget, coverage as coverage_rules, walk as walk_rules,
+    Findings,
+};
 use crate::unpack;
 use crate::walk::{self, Entry, EntryKind};
 
@@ -208,9 +211,7 @@ fn check_inspected(
     file.detail = inspected.identity.detail.clone();
     file.entropy = inspected.stats.as_ref().map(|stats| stats.entropy());
     whole_file_findings(&inspected, &mut findings);
-    for check in rules::FILE_CHECKS {
-        check.check(&inspected, policy, &mut findings);
-    }
+    run_file_checks(&inspected, policy, &mut findings);
 
     let members = if inspected.class() == Class::Archive {
         expand_archive(&mut inspected, policy, &mut findings, depth, inflated)
@@ -223,6 +224,35 @@ fn check_inspected(
     let mut entries = vec![file];
     entries.extend(members);
     entries
+}
+
+/// Runs every family's content checks on one file, within the policy's time budget. The budget
+/// is checked between families: Rust cannot stop a running check safely, so a slow family
+/// finishes and the families after it are skipped, with a finding that says so.
+fn run_file_checks(inspected: &Inspected, policy: &Policy, findings: &mut Findings) {
+    let started = Instant::now();
+    let budget = policy.read.file_seconds;
+    for (index, check) in rules::FILE_CHECKS.iter().enumerate() {
+        let elapsed = started.elapsed().as_secs_f64();
+        if elapsed > budget {
+            let skipped = rules::FILE_CHECKS.len() - index;
+            findings.push(
+                Finding::new(
+                    &coverage_rules::TIME_LIMIT,
+                    format!(
+                        "checks took {elapsed:.1} s, past the budget of {budget} s \
+                         (read.file_seconds); {skipped} of {} rule families were skipped",
+                        rules::FILE_CHECKS.len()
+                    ),
+                )
+                .with_evidence(evidence! {
+                    "seconds" => elapsed, "limit" => budget, "families_skipped" => skipped,
+                }),
+            );
+            return;
+        }
+        check.check(inspected, policy, findings);
+    }
 }
 
 /// Inflates an archive's members one at a time and checks each as a file of its own.

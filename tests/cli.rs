@@ -705,3 +705,24 @@ fn opensafely_preset_redacts_seven_or_fewer_and_rounds_to_five() {
     assert_eq!(finding(table, "T001")["evidence"]["threshold"], 10);
     assert!(rules_of(table).contains(&"T008".to_string()));
 }
+
+#[test]
+fn a_file_past_the_time_budget_is_blocked_and_the_run_goes_on() {
+    let dir = request();
+    fs::write(dir.path().join("a.csv"), "group,n\nx,120\ny,130\n").expect("write");
+    fs::write(dir.path().join("b.csv"), "group,n\nx,140\ny,150\n").expect("write");
+    // A budget no check can meet: every file stops at the first family and is blocked.
+    let (_p, policy) = policy_file("[read]\nfile_seconds = 1e-12\n");
+    let (code, report) = check_json(dir.path(), &["--policy", policy.to_str().expect("utf-8")]);
+    assert_eq!(code, 2);
+    for path in ["a.csv", "b.csv"] {
+        let limit = finding(file(&report, path), "K003");
+        assert_eq!(limit["severity"], "block");
+        assert!(
+            limit["evidence"]["families_skipped"]
+                .as_u64()
+                .expect("count")
+                >= 1
+        );
+    }
+}

@@ -60,6 +60,8 @@ pub struct WalkLimits {
 #[derive(Clone, Debug, Serialize)]
 pub struct ReadLimits {
     pub inspect_bytes: ByteSize,
+    /// Seconds the content rules may spend on one file, checked between families.
+    pub file_seconds: f64,
 }
 
 #[derive(Clone, Debug, Serialize)]

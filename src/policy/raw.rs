@@ -42,6 +42,7 @@ struct RawWalk {
 #[serde(deny_unknown_fields)]
 struct RawRead {
     inspect_bytes: Option<ByteSize>,
+    file_seconds: Option<f64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -402,6 +403,7 @@ impl RawPolicy {
         });
         let read = self.read.unwrap_or(RawRead {
             inspect_bytes: None,
+            file_seconds: None,
         });
         let budgets = self.budgets.unwrap_or(RawBudgets {
             file_bytes: None,
@@ -472,6 +474,10 @@ impl RawPolicy {
             need("walk.max_entries");
             0
         });
+        let file_seconds = read.file_seconds.unwrap_or_else(|| {
+            need("read.file_seconds");
+            1.0
+        });
         let inspect_bytes = read.inspect_bytes.unwrap_or_else(|| {
             need("read.inspect_bytes");
             ByteSize(0)
@@ -514,6 +520,11 @@ impl RawPolicy {
         }
         if max_entries == 0 {
             problems.push("walk.max_entries: must be at least 1".into());
+        }
+        if !(file_seconds > 0.0 && file_seconds.is_finite()) {
+            problems.push(format!(
+                "read.file_seconds = {file_seconds}: a number of seconds above zero"
+            ));
         }
         if inspect_bytes.0 < 1 << 20 {
             problems.push(format!(
@@ -595,7 +606,10 @@ impl RawPolicy {
                 max_depth,
                 max_entries,
             },
-            read: ReadLimits { inspect_bytes },
+            read: ReadLimits {
+                inspect_bytes,
+                file_seconds,
+            },
             budgets: Budgets {
                 file_bytes,
                 file_bytes_by_kind: by_kind,

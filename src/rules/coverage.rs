@@ -44,6 +44,22 @@ pub static CONTENT_NOT_INSPECTED: Rule = Rule {
     references: &[],
 };
 
+pub static TIME_LIMIT: Rule = Rule {
+    code: "K003",
+    name: "check-time-limit",
+    family: Family::Coverage,
+    severity: Severity::Block,
+    summary: "a file whose checks ran past the time budget",
+    detects: "Files on which the content rules spent more than read.file_seconds. The budget is \
+              checked between families of rules: the family running when it ran out finishes, \
+              the rest are skipped.",
+    why: "A file crafted to make the checks slow is a way to exhaust the checker, and the \
+          families skipped did not check it; an unchecked file is never passed.",
+    fix: "Split the output into smaller files, or have it reviewed by hand.",
+    policy_keys: &["read.file_seconds", "rules.K003"],
+    references: &[],
+};
+
 /// True for the kinds whose content a family of rules checks.
 pub fn has_content_rules(class: Class) -> bool {
     matches!(

@@ -157,6 +157,7 @@ pub static RULES: &[&Rule] = &[
     &text::INVISIBLE_CHARACTERS,
     &coverage::NO_CONTENT_RULES,
     &coverage::CONTENT_NOT_INSPECTED,
+    &coverage::TIME_LIMIT,
     &archive::ARCHIVE_CONTENTS,
     &archive::ARCHIVE_BOMB,
     &archive::ENCRYPTED_MEMBER,
