@@ -177,26 +177,26 @@ fn links(names: &Names, targets: &[String], out: &mut Findings) {
         return;
     }
     let quoted: Vec<&String> = targets.iter().take(TARGETS_QUOTED).collect();
+    let listed = if quoted.is_empty() {
+        "none readable".to_string()
+    } else {
+        quoted
+            .iter()
+            .map(|t| t.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     out.push(
         Finding::new(
             &EXTERNAL_REFERENCE,
             format!(
-                "the PDF links out ({} /URI, {} /SubmitForm); targets: {}",
-                names.uri,
+                "the PDF links out: {} URI target(s) ({listed}), {} /SubmitForm action(s)",
+                targets.len(),
                 names.submit,
-                if quoted.is_empty() {
-                    "not readable".to_string()
-                } else {
-                    quoted
-                        .iter()
-                        .map(|t| t.as_str())
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                }
             ),
         )
         .with_evidence(evidence! {
-            "uri" => names.uri, "submit_form" => names.submit, "targets" => quoted,
+            "uri_targets" => targets.len(), "submit_form" => names.submit, "targets" => quoted,
         }),
     );
 }
