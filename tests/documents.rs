@@ -71,7 +71,10 @@ fn clean_documents_pass_with_their_pictures_checked() {
         assert_eq!(entry(member)["kind"], "image", "{member}");
         assert_eq!(verdict(member), "pass", "{member}");
     }
-    assert_eq!(entry("clean.docx!/word/media/image1.png")["container"], "clean.docx");
+    assert_eq!(
+        entry("clean.docx!/word/media/image1.png")["container"],
+        "clean.docx"
+    );
     assert_eq!(rules("clean.html"), ["P011"]);
     assert_eq!(verdict("clean.html"), "pass");
     assert_eq!(rules("clean.svg"), ["P010"]);
@@ -81,20 +84,33 @@ fn clean_documents_pass_with_their_pictures_checked() {
 #[test]
 fn pictures_inside_documents_get_the_image_rules() {
     for (document, member) in [
-        ("appended_image.docx", "appended_image.docx!/word/media/image1.png"),
-        ("appended_plot.ipynb", "appended_plot.ipynb!/cell1/output0.png"),
+        (
+            "appended_image.docx",
+            "appended_image.docx!/word/media/image1.png",
+        ),
+        (
+            "appended_plot.ipynb",
+            "appended_plot.ipynb!/cell1/output0.png",
+        ),
         ("inline_appended.html", "inline_appended.html!/data0.png"),
     ] {
         assert_eq!(rules(member), ["G001"], "{member}");
         assert_eq!(entry(member)["container"], document);
-        assert_eq!(verdict(document), "block", "{document} carries its member's block");
+        assert_eq!(
+            verdict(document),
+            "block",
+            "{document} carries its member's block"
+        );
     }
 }
 
 #[test]
 fn office_packages() {
     assert_eq!(rules("macro.docm"), ["P001"]);
-    assert_eq!(finding("macro.docm", "P001")["evidence"]["part"], "word/vbaProject.bin");
+    assert_eq!(
+        finding("macro.docm", "P001")["evidence"]["part"],
+        "word/vbaProject.bin"
+    );
     assert_eq!(rules("macro.odt"), ["P001"]);
     assert_eq!(
         finding("macro.odt", "P001")["evidence"]["part"],
@@ -103,10 +119,16 @@ fn office_packages() {
 
     assert_eq!(rules("embedded.docx"), ["P002"]);
     let embedded = finding("embedded.docx", "P002");
-    assert_eq!(embedded["evidence"]["part"], "word/embeddings/oleObject1.bin");
+    assert_eq!(
+        embedded["evidence"]["part"],
+        "word/embeddings/oleObject1.bin"
+    );
     assert_eq!(embedded["evidence"]["bytes"], 512);
     assert_eq!(embedded["capacity_bytes"], 512);
-    assert_eq!(rules("embedded.docx!/word/embeddings/oleObject1.bin"), ["P016"]);
+    assert_eq!(
+        rules("embedded.docx!/word/embeddings/oleObject1.bin"),
+        ["P016"]
+    );
 
     assert_eq!(rules("remote_template.docx"), ["P003"]);
     let template = finding("remote_template.docx", "P003");
@@ -117,17 +139,28 @@ fn office_packages() {
     );
 
     assert_eq!(rules("tracked.docx"), ["P004", "P004"]);
-    let findings = entry("tracked.docx")["findings"].as_array().expect("findings");
-    assert_eq!(findings[0]["evidence"]["excerpt"], "One patient, aged 93, in Leeds");
+    let findings = entry("tracked.docx")["findings"]
+        .as_array()
+        .expect("findings");
+    assert_eq!(
+        findings[0]["evidence"]["excerpt"],
+        "One patient, aged 93, in Leeds"
+    );
     assert_eq!(findings[0]["evidence"]["deletions"], 1);
-    assert_eq!(findings[1]["evidence"]["excerpt"], "Is this the patient from ward 7?");
+    assert_eq!(
+        findings[1]["evidence"]["excerpt"],
+        "Is this the patient from ward 7?"
+    );
     assert_eq!(verdict("tracked.docx"), "review");
 }
 
 #[test]
 fn pdfs() {
     assert_eq!(rules("javascript.pdf"), ["P005"]);
-    assert_eq!(finding("javascript.pdf", "P005")["evidence"]["open_action"], 1);
+    assert_eq!(
+        finding("javascript.pdf", "P005")["evidence"]["open_action"],
+        1
+    );
     assert_eq!(
         rules("hidden_javascript.pdf"),
         ["P005"],
@@ -145,7 +178,10 @@ fn pdfs() {
     assert_eq!(rules("trailing_text.pdf"), ["P007"]);
     assert_eq!(verdict("trailing_text.pdf"), "review");
     assert_eq!(rules("incremental.pdf"), ["P008"]);
-    assert_eq!(finding("incremental.pdf", "P008")["evidence"]["eof_markers"], 2);
+    assert_eq!(
+        finding("incremental.pdf", "P008")["evidence"]["eof_markers"],
+        2
+    );
     assert_eq!(rules("lzw.pdf"), ["P009"]);
     assert_eq!(
         finding("lzw.pdf", "P009")["evidence"]["filters"],
@@ -159,7 +195,10 @@ fn svg_and_html() {
     assert_eq!(rules("script.svg"), ["P005", "P010"]);
     let script = finding("script.svg", "P005");
     assert_eq!(script["evidence"]["scripts"], 1);
-    assert_eq!(script["evidence"]["handlers"], serde_json::json!(["onmouseover"]));
+    assert_eq!(
+        script["evidence"]["handlers"],
+        serde_json::json!(["onmouseover"])
+    );
     assert_eq!(rules("external.html"), ["P003"]);
     assert_eq!(
         finding("external.html", "P003")["evidence"]["targets"],
@@ -181,7 +220,10 @@ fn notebooks() {
         "KeyError: 'nhs_number'"
     );
     assert_eq!(rules("large_output.ipynb"), ["P015"]);
-    assert_eq!(finding("large_output.ipynb", "P015")["capacity_bytes"], 14890);
+    assert_eq!(
+        finding("large_output.ipynb", "P015")["capacity_bytes"],
+        14890
+    );
     assert_eq!(rules("broken.ipynb"), ["P012"]);
     assert_eq!(rules("object.rtf"), ["P002", "P016"]);
 }

@@ -153,4 +153,24 @@ mod tests {
         assert_eq!(attrs[1], ("onclick".into(), "go()".into()));
         assert_eq!(strip_tags("<p>a  <b>b</b></p>"), "a b");
     }
+
+    #[test]
+    fn odd_markup_never_panics() {
+        for input in [
+            "a\u{3000}b=1 c='x",
+            "=",
+            "==\"",
+            "x=\u{e9}\u{3000}=",
+            "<a\u{3000}>",
+            "",
+        ] {
+            let _ = attributes(input);
+            let _ = tags(input, "a").count();
+            let _ = strip_tags(input);
+        }
+        assert_eq!(
+            attributes("a\u{3000}b=1"),
+            [("b".to_string(), "1".to_string())]
+        );
+    }
 }
