@@ -182,6 +182,7 @@ def pdfs() -> None:
         b"<< /Type /Annot /Subtype /Link /Rect [0 0 10 10] "
         b"/A << /S /URI /URI (https://example.org/upload?id=4711) >> >>"]))
     write("appended.pdf", pdf(PAGE, after=b"\n" + RNG.randbytes(2048)))
+    write("eof_smuggle.pdf", pdf(PAGE) + RNG.randbytes(1024) + b"\n%%EOF\n")
     write("trailing_text.pdf", pdf(PAGE, after=b"\n\n  see v2\n"))
     first = pdf(PAGE)
     update = (b"\n5 0 obj\n(revised)\nendobj\nxref\n0 1\n0000000000 65535 f \n"

@@ -175,6 +175,8 @@ fn pdfs() {
 
     assert_eq!(rules("appended.pdf"), ["P006"]);
     assert_eq!(finding("appended.pdf", "P006")["capacity_bytes"], 2049);
+    assert_eq!(rules("eof_smuggle.pdf"), ["P006", "P008"]);
+    assert_eq!(finding("eof_smuggle.pdf", "P006")["capacity_bytes"], 1026);
     assert_eq!(rules("trailing_text.pdf"), ["P007"]);
     assert_eq!(verdict("trailing_text.pdf"), "review");
     assert_eq!(rules("incremental.pdf"), ["P008"]);

@@ -232,7 +232,7 @@ fn html_listing(html: &str) -> Option<usize> {
     let thead_end = lower[thead_start..].find("</thead>")? + thead_start;
     let head = &html[thead_start..thead_end];
     // A named index adds a second header row.
-    if tags(head, "tr").count() != 1 {
+    if tags(head, "tr").len() != 1 {
         return None;
     }
     let first_header = head_cells(head).into_iter().next()?;

@@ -268,7 +268,7 @@ fn relationships(name: &str, xml: &str, out: &mut Findings) {
 fn comments(name: &str, xml: &str, out: &mut Findings) {
     let count = ["comment", "threadedComment", "p:cm", "w:comment"]
         .iter()
-        .map(|t| tags(xml, t).count())
+        .map(|t| tags(xml, t).len())
         .max()
         .unwrap_or(0);
     let text = strip_tags(xml);
@@ -289,8 +289,8 @@ fn comments(name: &str, xml: &str, out: &mut Findings) {
 /// Tracked insertions and deletions in a Word part, annotations and tracked changes in an
 /// OpenDocument body.
 fn revisions(name: &str, xml: &str, out: &mut Findings) {
-    let insertions = tags(xml, "w:ins").count();
-    let deletions = tags(xml, "w:del").count();
+    let insertions = tags(xml, "w:ins").len();
+    let deletions = tags(xml, "w:del").len();
     let deleted: String = tags_text(xml, "w:delText");
     if insertions + deletions > 0 {
         let quote = excerpt(&deleted);
@@ -309,8 +309,8 @@ fn revisions(name: &str, xml: &str, out: &mut Findings) {
             }),
         );
     }
-    let changes = tags(xml, "text:changed-region").count();
-    let annotations = tags(xml, "office:annotation").count();
+    let changes = tags(xml, "text:changed-region").len();
+    let annotations = tags(xml, "office:annotation").len();
     if changes + annotations > 0 {
         let quote = excerpt(&tags_text(xml, "office:annotation"));
         out.push(

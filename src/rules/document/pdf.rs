@@ -90,6 +90,7 @@ pub(super) fn check(content: &[u8], limits: &Limits, out: &mut Findings) {
     let streams = search_streams(content, limits, &mut names, &mut targets);
 
     trailing(content, last + 5, out);
+    between_revisions(content, &eofs, out);
     let updates = eofs.len().saturating_sub(names.linearized.min(1));
     let startxrefs = memmem::find_iter(content, b"startxref").count();
     if updates > 1 {
@@ -242,6 +243,34 @@ fn trailing(content: &[u8], end: usize, out: &mut Findings) {
     }
 }
 
+/// Bytes between two `%%EOF` markers must be an update section (objects, then `startxref`);
+/// a payload with a `%%EOF` written after it is otherwise only an "update".
+fn between_revisions(content: &[u8], eofs: &[usize], out: &mut Findings) {
+    for pair in eofs.windows(2) {
+        let (start, end) = (pair[0] + 5, pair[1]);
+        let segment = content.get(start..end).unwrap_or(&[]);
+        if memmem::find(segment, b"startxref").is_some() {
+            continue;
+        }
+        let solid = segment.iter().filter(|b| !b.is_ascii_whitespace()).count();
+        if solid > SHORT_TRAILER {
+            out.push(
+                Finding::new(
+                    &PDF_TRAILING_PAYLOAD,
+                    format!(
+                        "{} bytes after a %%EOF marker that are not an update section (no \
+                         startxref before the next %%EOF)",
+                        segment.len()
+                    ),
+                )
+                .at(Location::bytes(start as u64, segment.len() as u64))
+                .with_evidence(evidence! {"offset" => start, "bytes" => segment.len()})
+                .carrying(segment.len() as u64),
+            );
+        }
+    }
+}
+
 /// Shannon entropy in bits per byte.
 fn entropy(bytes: &[u8]) -> f64 {
     if bytes.is_empty() {
@@ -305,7 +334,8 @@ fn uri_targets(bytes: &[u8], targets: &mut Vec<String>) {
         if rest.first() != Some(&b'(') {
             continue;
         }
-        let end = rest.iter().position(|&b| b == b')').unwrap_or(rest.len());
+        let head = &rest[..rest.len().min(201)];
+        let end = head.iter().position(|&b| b == b')').unwrap_or(head.len());
         let target = String::from_utf8_lossy(&rest[1..end.clamp(1, 200)]).into_owned();
         if !targets.contains(&target) && targets.len() < 100 {
             targets.push(target);
@@ -330,6 +360,8 @@ fn search_streams(
 ) -> Streams {
     let mut streams = Streams::default();
     let mut inflated = 0u64;
+    // The next `endstream`, found once for all the streams before it.
+    let mut next_end: Option<usize> = None;
     for at in memmem::find_iter(content, b"stream") {
         if at >= 3 && content.get(at - 3..at) == Some(b"end") {
             continue;
@@ -352,8 +384,13 @@ fn search_streams(
         if filters.is_empty() || filters.iter().all(|f| IMAGE_FILTERS.contains(&f.as_str())) {
             continue; // unfiltered bytes were searched with the rest; images are images
         }
-        let data_end = memmem::find(content.get(data_start..).unwrap_or(&[]), b"endstream")
-            .map_or(content.len(), |e| data_start + e);
+        let data_end = match next_end {
+            Some(end) if end >= data_start => end,
+            Some(end) if end == content.len() => end,
+            _ => memmem::find(content.get(data_start..).unwrap_or(&[]), b"endstream")
+                .map_or(content.len(), |e| data_start + e),
+        };
+        next_end = Some(data_end);
         let flate_only = filters.iter().all(|f| f == "FlateDecode" || f == "Fl");
         let room = limits
             .part_bytes

@@ -37,25 +37,35 @@ pub fn excerpt(text: &str) -> String {
 }
 
 /// Each start tag named `name` (ASCII case-insensitive, `<name` followed by a space, `/` or
-/// `>`), as the text between `<` and `>`.
-pub fn tags<'a>(markup: &'a str, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
+/// `>`), as the text between `<` and `>`. Linear in the input: the next `>` is found once
+/// for all the starts before it.
+pub fn tags<'a>(markup: &'a str, name: &str) -> Vec<&'a str> {
     let lower = markup.to_ascii_lowercase();
     let wanted = format!("<{}", name.to_ascii_lowercase());
-    let mut starts = Vec::new();
+    let mut found = Vec::new();
     let mut from = 0;
+    let mut next_close: Option<usize> = None;
     while let Some(at) = lower.get(from..).and_then(|rest| rest.find(&wanted)) {
         let start = from + at;
         let after = start + wanted.len();
-        let boundary = lower.as_bytes().get(after).copied();
-        if matches!(boundary, Some(b' ' | b'\t' | b'\n' | b'\r' | b'/' | b'>')) {
-            starts.push(start);
-        }
         from = after;
+        let boundary = lower.as_bytes().get(after).copied();
+        if !matches!(boundary, Some(b' ' | b'\t' | b'\n' | b'\r' | b'/' | b'>')) {
+            continue;
+        }
+        let close = match next_close {
+            Some(close) if close >= after => close,
+            _ => match markup.get(after..).and_then(|rest| rest.find('>')) {
+                Some(offset) => after + offset,
+                None => break,
+            },
+        };
+        next_close = Some(close);
+        if let Some(tag) = markup.get(start + 1..close) {
+            found.push(tag);
+        }
     }
-    starts.into_iter().filter_map(move |start| {
-        let end = markup.get(start..)?.find('>')?;
-        markup.get(start + 1..start + end)
-    })
+    found
 }
 
 /// Every `name="value"` or `name='value'` attribute in a tag, names lowercased.
@@ -72,6 +82,7 @@ pub fn attributes(tag: &str) -> Vec<(String, String)> {
         let name_start = before
             .char_indices()
             .rev()
+            .take(256)
             .find(|&(_, c)| c.is_whitespace() || c == '<')
             .map_or(0, |(i, c)| i + c.len_utf8());
         let name_start = name_start.min(before.len());
@@ -146,7 +157,7 @@ mod tests {
     #[test]
     fn tags_and_attributes_are_found() {
         let markup = r#"<svg><a href="http://x.org/?q=1" onclick='go()'>t</a><abbr x=1></svg>"#;
-        let found: Vec<&str> = tags(markup, "a").collect();
+        let found = tags(markup, "a");
         assert_eq!(found.len(), 1);
         let attrs = attributes(found[0]);
         assert_eq!(attrs[0], ("href".into(), "http://x.org/?q=1".into()));
@@ -165,7 +176,7 @@ mod tests {
             "",
         ] {
             let _ = attributes(input);
-            let _ = tags(input, "a").count();
+            let _ = tags(input, "a").len();
             let _ = strip_tags(input);
         }
         assert_eq!(
