@@ -15,6 +15,7 @@ mod package;
 mod pdf;
 mod rules;
 mod text;
+mod trailer;
 
 pub use rules::*;
 
