@@ -216,7 +216,7 @@ fn check_inspected(
     let members = if inspected.class() == Class::Archive {
         expand_archive(&mut inspected, policy, &mut findings, depth, inflated)
     } else {
-        Vec::new()
+        expand_document(&inspected, policy, &mut findings, depth, inflated)
     };
     file.worst_member = members.iter().map(FileEntry::verdict).max();
     file.findings = findings.into_vec();
@@ -337,6 +337,50 @@ fn expand_archive(
         .with_evidence(evidence! {"format" => format.as_str(), "members_checked" => checked}),
     );
     entries
+}
+
+/// Checks the parts of a document that are files of their own (pictures in a docx, data:
+/// URIs, notebook plots) exactly as archive members are: same recursion, same depth limit,
+/// same inflation budget, reported as `document!/part`.
+fn expand_document(
+    document: &Inspected,
+    policy: &Policy,
+    findings: &mut Findings,
+    depth: usize,
+    inflated: &Cell<u64>,
+) -> Vec<FileEntry> {
+    if !rules::document::inspects(document.identity.format) {
+        return Vec::new();
+    }
+    if depth >= policy.archives.max_depth {
+        findings.push(
+            Finding::new(
+                &archive_rules::ARCHIVE_DEPTH,
+                format!(
+                    "document nested {} deep, past the limit of {} (archives.max_depth); its \
+                     pictures and embedded parts were not checked",
+                    depth + 1,
+                    policy.archives.max_depth
+                ),
+            )
+            .with_evidence(evidence! {"depth" => depth + 1, "limit" => policy.archives.max_depth}),
+        );
+        return Vec::new();
+    }
+    let members = rules::document::members(document, policy, inflated, findings);
+    members
+        .into_iter()
+        .flat_map(|member| {
+            check_member(
+                &document.path,
+                &member.name,
+                member.bytes,
+                policy,
+                depth,
+                inflated,
+            )
+        })
+        .collect()
 }
 
 /// Checks bytes that are not on disk (an attachment, a fuzzer's input) exactly as a file at

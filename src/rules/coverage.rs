@@ -4,10 +4,10 @@
 //! asked to look, and the report says why. As families of content rules are added, the kinds
 //! they cover leave [`has_content_rules`]' list of gaps.
 
-use super::{Family, FileCheck, Findings, Rule};
+use super::{document, Family, FileCheck, Findings, Rule};
 use crate::evidence;
 use crate::finding::{Finding, Severity};
-use crate::identify::Class;
+use crate::identify::{Class, Format};
 use crate::inspect::{needs_content, Inspected};
 use crate::policy::size::human;
 use crate::policy::Policy;
@@ -61,7 +61,7 @@ pub static TIME_LIMIT: Rule = Rule {
 };
 
 /// True for the kinds whose content a family of rules checks.
-pub fn has_content_rules(class: Class) -> bool {
+pub fn has_content_rules(class: Class, format: Format) -> bool {
     matches!(
         class,
         Class::Executable
@@ -75,7 +75,7 @@ pub fn has_content_rules(class: Class) -> bool {
             | Class::Spreadsheet
             | Class::Image
             | Class::Text
-    )
+    ) || (class == Class::Document && document::inspects(format))
 }
 
 /// Flags files whose content nothing checked.
@@ -103,7 +103,7 @@ impl FileCheck for CoverageCheck {
             );
         }
 
-        if !has_content_rules(class) {
+        if !has_content_rules(class, file.identity.format) {
             let format = file.identity.format;
             out.push(
                 Finding::new(

@@ -7,6 +7,7 @@
 pub mod archive;
 pub mod budget;
 pub mod coverage;
+pub mod document;
 pub mod executable;
 pub mod identity;
 pub mod image;
@@ -56,6 +57,8 @@ pub enum Family {
     Manifest,
     /// E: text, code and logs (identifiers, echoed records, encoded payloads).
     Text,
+    /// P: documents ("paper"): Office, OpenDocument, PDF, SVG, HTML, notebooks.
+    Document,
 }
 
 impl fmt::Display for Family {
@@ -74,6 +77,7 @@ impl fmt::Display for Family {
             Family::Image => "image",
             Family::Manifest => "manifest",
             Family::Text => "text",
+            Family::Document => "document",
         };
         f.write_str(name)
     }
@@ -184,6 +188,22 @@ pub static RULES: &[&Rule] = &[
     &table::HIDDEN_SHEET,
     &table::UNREADABLE_TABLE,
     &table::TABLE_LAYOUT,
+    &document::DOCUMENT_MACRO,
+    &document::EMBEDDED_OBJECT,
+    &document::EXTERNAL_REFERENCE,
+    &document::COMMENTS_AND_REVISIONS,
+    &document::ACTIVE_CONTENT,
+    &document::PDF_TRAILING_PAYLOAD,
+    &document::PDF_TRAILING_BYTES,
+    &document::INCREMENTAL_UPDATE,
+    &document::PDF_NOT_INSPECTED,
+    &document::MARKUP_CONTENT,
+    &document::DATA_URI,
+    &document::UNREADABLE_DOCUMENT,
+    &document::ROW_LISTING_OUTPUT,
+    &document::ERROR_OUTPUT,
+    &document::LARGE_OUTPUT,
+    &document::DOCUMENT_NOT_INSPECTED,
     &manifest::UNMATCHED_EXCEPTION,
     &manifest::INVALID_MANIFEST,
 ];
@@ -212,6 +232,7 @@ pub static FILE_CHECKS: &[&dyn FileCheck] = &[
     &table::TableCheck,
     &image::ImageCheck,
     &text::TextCheck,
+    &document::DocumentCheck,
     &coverage::CoverageCheck,
 ];
 

@@ -1,0 +1,281 @@
+#!/usr/bin/env python3
+"""Writes the document fixtures under testdata/documents/: Office Open XML and OpenDocument
+packages built by hand with zipfile, PDFs written object by object, SVG, HTML, notebooks and
+RTF. Deterministic (fixed timestamps, random.Random(23)); needs only the standard library and
+the committed images in testdata/images/.
+
+    python3 testdata/generate_documents.py
+"""
+
+import base64
+import json
+import random
+import zipfile
+import zlib
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+OUT = HERE / "documents"
+STAMP = (2026, 1, 1, 0, 0, 0)
+CLEAN_PNG = (HERE / "images" / "clean_plot_bars.png").read_bytes()
+APPENDED_PNG = (HERE / "images" / "png_after_iend.png").read_bytes()
+RNG = random.Random(23)
+
+W = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'
+R = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
+
+
+def zip_write(path: Path, parts: list[tuple[str, bytes | str]], stored_first=False) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(path, "w") as archive:
+        for i, (name, data) in enumerate(parts):
+            if isinstance(data, str):
+                data = data.encode("utf-8")
+            info = zipfile.ZipInfo(name, STAMP)
+            stored = stored_first and i == 0
+            info.compress_type = zipfile.ZIP_STORED if stored else zipfile.ZIP_DEFLATED
+            archive.writestr(info, data)
+
+
+def rels(items: list[tuple[str, str, str, bool]]) -> str:
+    body = "".join(
+        f'<Relationship Id="{rid}" Type="{R}/{kind}" Target="{target}"'
+        + (' TargetMode="External"' if external else "")
+        + "/>"
+        for rid, kind, target, external in items
+    )
+    return f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{PKG}">{body}</Relationships>'
+
+
+def docx(name: str, body: str, extra: list[tuple[str, bytes | str]] = (),
+         doc_rels: list = (), macro=False) -> None:
+    """A minimal WordprocessingML package: content types, package rels, the document."""
+    main = "application/vnd.ms-word.document.macroEnabled.main+xml" if macro else \
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
+    types = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        '<Default Extension="png" ContentType="image/png"/>'
+        f'<Override PartName="/word/document.xml" ContentType="{main}"/></Types>'
+    )
+    document = (
+        f'<?xml version="1.0" encoding="UTF-8"?><w:document {W} xmlns:r="{R}">'
+        f"<w:body>{body}</w:body></w:document>"
+    )
+    parts = [
+        ("[Content_Types].xml", types),
+        ("_rels/.rels", rels([("rId1", "officeDocument", "word/document.xml", False)])),
+        ("word/document.xml", document),
+        ("word/_rels/document.xml.rels", rels(list(doc_rels))),
+    ]
+    zip_write(OUT / name, parts + list(extra))
+
+
+def para(text: str) -> str:
+    return f"<w:p><w:r><w:t>{text}</w:t></w:r></w:p>"
+
+
+def office() -> None:
+    text = para("Table 2 shows mortality by region; all counts are at least 10.")
+    image_rel = [("rId5", "image", "media/image1.png", False)]
+    docx("clean.docx", text, [("word/media/image1.png", CLEAN_PNG)], image_rel)
+    docx("macro.docm", text, [("word/vbaProject.bin", b"\xd0\xcf\x11\xe0" + bytes(60))],
+         macro=True)
+    docx("embedded.docx", text,
+         [("word/embeddings/oleObject1.bin", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504))],
+         [("rId6", "oleObject", "embeddings/oleObject1.bin", False)])
+    docx("remote_template.docx", text, [
+        ("word/settings.xml", f'<w:settings {W} xmlns:r="{R}"><w:attachedTemplate r:id="rId1"/>'
+                              "</w:settings>"),
+        ("word/_rels/settings.xml.rels",
+         rels([("rId1", "attachedTemplate", "https://templates.example.org/t.dotm", True)])),
+    ])
+    tracked = (
+        para("Mortality was highest in the North.")
+        + '<w:p><w:del w:id="1" w:author="R"><w:r><w:delText>One patient, aged 93, in Leeds'
+        "</w:delText></w:r></w:del>"
+        '<w:ins w:id="2" w:author="R"><w:r><w:t>Counts under 10 suppressed.</w:t></w:r></w:ins>'
+        "</w:p>"
+    )
+    comments = (
+        f'<w:comments {W}><w:comment w:id="0" w:author="R"><w:p><w:r>'
+        "<w:t>Is this the patient from ward 7?</w:t></w:r></w:p></w:comment></w:comments>"
+    )
+    docx("tracked.docx", tracked, [("word/comments.xml", comments)])
+    docx("appended_image.docx", text, [("word/media/image1.png", APPENDED_PNG)], image_rel)
+
+    manifest = (
+        '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+        'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0">'
+        '<manifest:file-entry manifest:full-path="/" '
+        'manifest:media-type="application/vnd.oasis.opendocument.text"/></manifest:manifest>'
+    )
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0">'
+        "<office:body><office:text><text:p>Summary of results.</text:p>"
+        "</office:text></office:body></office:document-content>"
+    )
+    zip_write(OUT / "macro.odt", [
+        ("mimetype", "application/vnd.oasis.opendocument.text"),
+        ("META-INF/manifest.xml", manifest),
+        ("content.xml", content),
+        ("Basic/Standard/Module1.xml", '<script:module script:name="Module1">Sub Main\nEnd Sub'
+                                       "</script:module>"),
+    ], stored_first=True)
+
+
+def pdf(objects: list[bytes], trailer_extra: bytes = b"", after: bytes = b"\n") -> bytes:
+    """A PDF with a correct cross-reference table; object 1 is the catalog."""
+    out = bytearray(b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    for offset in offsets:
+        out += b"%010d 00000 n \n" % offset
+    out += b"trailer\n<< /Size %d /Root 1 0 R %s>>\nstartxref\n%d\n%%%%EOF" % (
+        len(objects) + 1, trailer_extra, xref)
+    return bytes(out) + after
+
+
+def stream(data: bytes, extra: bytes = b"") -> bytes:
+    return b"<< /Length %d %s>>\nstream\n" % (len(data), extra) + data + b"\nendstream"
+
+
+PAGE = [
+    b"<< /Type /Catalog /Pages 2 0 R >>",
+    b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+    b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 4 0 R >>",
+    stream(zlib.compress(b"BT /F1 12 Tf 20 100 Td (Results) Tj ET"), b"/Filter /FlateDecode "),
+]
+
+
+def write(name: str, data: bytes | str) -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    (OUT / name).write_bytes(data.encode("utf-8") if isinstance(data, str) else data)
+
+
+def pdfs() -> None:
+    write("clean.pdf", pdf(PAGE))
+    catalog_js = b"<< /Type /Catalog /Pages 2 0 R /OpenAction 5 0 R >>"
+    write("javascript.pdf", pdf([catalog_js] + PAGE[1:] + [
+        b"<< /S /JavaScript /JS (app.alert\\(1\\)) >>"]))
+    hidden = zlib.compress(b"5 0 6 0 << /S /J#61vaScript /JS 6 0 R >> (this.submitForm\\(\\))")
+    write("hidden_javascript.pdf", pdf([catalog_js] + PAGE[1:] + [
+        stream(hidden, b"/Type /ObjStm /N 2 /First 8 /Filter /FlateDecode ")]))
+    catalog_files = b"<< /Type /Catalog /Pages 2 0 R /Names << /EmbeddedFiles 5 0 R >> >>"
+    write("attachment.pdf", pdf([catalog_files] + PAGE[1:] + [
+        b"<< /Names [(cohort.csv) 6 0 R] >>",
+        b"<< /Type /Filespec /F (cohort.csv) /EF << /F 7 0 R >> >>",
+        stream(b"id,age\n1,93\n", b"/Type /EmbeddedFile "),
+    ]))
+    page_link = b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 4 0 R " \
+                b"/Annots [5 0 R] >>"
+    write("link.pdf", pdf(PAGE[:2] + [page_link, PAGE[3]] + [
+        b"<< /Type /Annot /Subtype /Link /Rect [0 0 10 10] "
+        b"/A << /S /URI /URI (https://example.org/upload?id=4711) >> >>"]))
+    write("appended.pdf", pdf(PAGE, after=b"\n" + RNG.randbytes(2048)))
+    write("eof_smuggle.pdf", pdf(PAGE) + RNG.randbytes(1024) + b"\n%%EOF\n")
+    write("trailing_text.pdf", pdf(PAGE, after=b"\n\n  see v2\n"))
+    first = pdf(PAGE)
+    update = (b"\n5 0 obj\n(revised)\nendobj\nxref\n0 1\n0000000000 65535 f \n"
+              b"trailer\n<< /Size 6 /Root 1 0 R /Prev 9 >>\nstartxref\n%d\n%%%%EOF\n"
+              % (len(first) + 1))
+    write("incremental.pdf", first + update)
+    write("lzw.pdf", pdf(PAGE + [stream(b"\x80\x0b\x60\x50\x22\x0c\x0c\x85\x01",
+                                        b"/Filter /LZWDecode ")]))
+    write("truncated.pdf", pdf(PAGE)[:300])
+
+
+SVG_HEAD = '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" ' \
+           'width="100" height="60">'
+
+
+def markup() -> None:
+    bars = '<rect x="10" y="20" width="20" height="40"/><rect x="40" y="10" width="20" ' \
+           'height="50"/><text x="10" y="15">Admissions by year</text>'
+    write("clean.svg", SVG_HEAD + bars + "</svg>\n")
+    write("script.svg", SVG_HEAD + bars + '<script>fetch("/x?d="+document.cookie)</script>'
+          '<rect onmouseover="leak()" width="1" height="1"/></svg>\n')
+    clean_uri = base64.b64encode(CLEAN_PNG).decode()
+    write("clean.html", "<!DOCTYPE html><html><head><title>Results</title></head><body>"
+          "<h1>Results</h1><p>Figure 1.</p>"
+          f'<img alt="figure 1" src="data:image/png;base64,{clean_uri}"></body></html>\n')
+    appended_uri = base64.b64encode(APPENDED_PNG).decode()
+    write("inline_appended.html", "<!DOCTYPE html><html><body><p>Figure 2.</p>"
+          f'<img src="data:image/png;base64,{appended_uri}"></body></html>\n')
+    write("external.html", "<!DOCTYPE html><html><body><p>Results</p>"
+          '<img src="https://tracker.example.org/p.gif?study=42">'
+          '<a href="#top">top</a></body></html>\n')
+    write("bad_data_uri.html", "<!DOCTYPE html><html><body>"
+          '<img src="data:image/png;base64,iVBOR*not*base64"></body></html>\n')
+
+
+def notebook(name: str, outputs: list[list[dict]]) -> None:
+    cells = [
+        {"cell_type": "code", "execution_count": i + 1, "id": f"c{i}", "metadata": {},
+         "outputs": outs, "source": ["x = 1\n"]}
+        for i, outs in enumerate(outputs)
+    ]
+    nb = {"cells": cells, "metadata": {"kernelspec": {"name": "python3"}},
+          "nbformat": 4, "nbformat_minor": 5}
+    write(name, json.dumps(nb, indent=1) + "\n")
+
+
+HEAD_PLAIN = ("   age sex   bmi\n0   34   F  22.1\n1   45   M  27.3\n2   51   F  31.0\n"
+              "3   29   M  24.4\n4   62   F  28.9")
+HEAD_HTML = (
+    '<table border="1" class="dataframe">\n  <thead>\n    <tr style="text-align: right;">\n'
+    "      <th></th>\n      <th>age</th>\n      <th>sex</th>\n      <th>bmi</th>\n    </tr>\n"
+    "  </thead>\n  <tbody>\n"
+    + "".join(f"    <tr>\n      <th>{i}</th>\n      <td>{a}</td>\n      <td>{s}</td>\n"
+              f"      <td>{b}</td>\n    </tr>\n"
+              for i, (a, s, b) in enumerate([(34, "F", 22.1), (45, "M", 27.3), (51, "F", 31.0),
+                                             (29, "M", 24.4), (62, "F", 28.9)]))
+    + "  </tbody>\n</table>"
+)
+GROUPED_PLAIN = ("     count\nage_band       \n18-39      112\n40-59      143\n60-79       88\n"
+                 "80+         21\n")
+
+
+def notebooks() -> None:
+    image = {"output_type": "display_data", "metadata": {},
+             "data": {"image/png": base64.b64encode(CLEAN_PNG).decode(),
+                      "text/plain": ["<Figure size 640x480 with 1 Axes>"]}}
+    mean = {"output_type": "stream", "name": "stdout", "text": ["mean age 54.2\n"]}
+    notebook("clean.ipynb", [[mean], [image]])
+    notebook("head.ipynb", [[{"output_type": "execute_result", "execution_count": 1,
+                              "metadata": {}, "data": {"text/html": HEAD_HTML,
+                                                       "text/plain": HEAD_PLAIN}}]])
+    notebook("grouped.ipynb", [[{"output_type": "execute_result", "execution_count": 1,
+                                 "metadata": {}, "data": {"text/plain": GROUPED_PLAIN}}]])
+    notebook("error.ipynb", [[{"output_type": "error", "ename": "KeyError",
+                               "evalue": "'nhs_number'",
+                               "traceback": ["KeyError: 'nhs_number'"]}]])
+    long_text = "".join(f"iteration {i}: loss 0.{i % 97:02d}\n" for i in range(600))
+    notebook("large_output.ipynb", [[{"output_type": "stream", "name": "stdout",
+                                      "text": long_text}]])
+    appended = {"output_type": "display_data", "metadata": {},
+                "data": {"image/png": base64.b64encode(APPENDED_PNG).decode()}}
+    notebook("appended_plot.ipynb", [[mean], [appended]])
+    write("broken.ipynb", '{"nbformat": 4, "cells": [{"cell_type": "code", "outputs": [')
+
+
+def rtf() -> None:
+    write("object.rtf", "{\\rtf1\\ansi Results {\\object\\objemb{\\*\\objdata "
+          "01050000020000000b0000004578636500}}}\n")
+
+
+if __name__ == "__main__":
+    office()
+    pdfs()
+    markup()
+    notebooks()
+    rtf()

@@ -1,0 +1,231 @@
+//! Documents: Office and OpenDocument packages, PDFs, SVG, HTML and notebooks, with their
+//! pictures, data: URIs and plots checked as members. Fixtures are made by
+//! `testdata/generate_documents.py`.
+
+use std::path::Path;
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+fn report() -> &'static Value {
+    static REPORT: OnceLock<Value> = OnceLock::new();
+    REPORT.get_or_init(|| {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/documents");
+        let output = Command::cargo_bin("egress-check")
+            .expect("binary")
+            .timeout(Duration::from_secs(120))
+            .arg("check")
+            .arg(dir)
+            .args(["--format", "json"])
+            .output()
+            .expect("run");
+        assert_eq!(output.status.code(), Some(2));
+        serde_json::from_slice(&output.stdout).expect("json")
+    })
+}
+
+fn entry(path: &str) -> &'static Value {
+    report()["files"]
+        .as_array()
+        .expect("files")
+        .iter()
+        .find(|f| f["path"] == path)
+        .unwrap_or_else(|| panic!("no {path}"))
+}
+
+fn rules(path: &str) -> Vec<&'static str> {
+    entry(path)["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .map(|f| f["rule"].as_str().expect("rule"))
+        .collect()
+}
+
+fn finding(path: &str, code: &str) -> &'static Value {
+    entry(path)["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .find(|f| f["rule"] == code)
+        .unwrap_or_else(|| panic!("{path} has no {code}"))
+}
+
+fn verdict(path: &str) -> &'static str {
+    entry(path)["verdict"].as_str().expect("verdict")
+}
+
+#[test]
+fn clean_documents_pass_with_their_pictures_checked() {
+    for path in ["clean.docx", "clean.pdf", "clean.ipynb", "grouped.ipynb"] {
+        assert_eq!(rules(path), Vec::<&str>::new(), "{path}");
+        assert_eq!(verdict(path), "pass", "{path}");
+    }
+    for member in [
+        "clean.docx!/word/media/image1.png",
+        "clean.ipynb!/cell1/output0.png",
+        "clean.html!/data0.png",
+    ] {
+        assert_eq!(entry(member)["kind"], "image", "{member}");
+        assert_eq!(verdict(member), "pass", "{member}");
+    }
+    assert_eq!(
+        entry("clean.docx!/word/media/image1.png")["container"],
+        "clean.docx"
+    );
+    assert_eq!(rules("clean.html"), ["P011"]);
+    assert_eq!(verdict("clean.html"), "pass");
+    assert_eq!(rules("clean.svg"), ["P010"]);
+    assert_eq!(verdict("clean.svg"), "review");
+}
+
+#[test]
+fn pictures_inside_documents_get_the_image_rules() {
+    for (document, member) in [
+        (
+            "appended_image.docx",
+            "appended_image.docx!/word/media/image1.png",
+        ),
+        (
+            "appended_plot.ipynb",
+            "appended_plot.ipynb!/cell1/output0.png",
+        ),
+        ("inline_appended.html", "inline_appended.html!/data0.png"),
+    ] {
+        assert_eq!(rules(member), ["G001"], "{member}");
+        assert_eq!(entry(member)["container"], document);
+        assert_eq!(
+            verdict(document),
+            "block",
+            "{document} carries its member's block"
+        );
+    }
+}
+
+#[test]
+fn office_packages() {
+    assert_eq!(rules("macro.docm"), ["P001"]);
+    assert_eq!(
+        finding("macro.docm", "P001")["evidence"]["part"],
+        "word/vbaProject.bin"
+    );
+    assert_eq!(rules("macro.odt"), ["P001"]);
+    assert_eq!(
+        finding("macro.odt", "P001")["evidence"]["part"],
+        "Basic/Standard/Module1.xml"
+    );
+
+    assert_eq!(rules("embedded.docx"), ["P002"]);
+    let embedded = finding("embedded.docx", "P002");
+    assert_eq!(
+        embedded["evidence"]["part"],
+        "word/embeddings/oleObject1.bin"
+    );
+    assert_eq!(embedded["evidence"]["bytes"], 512);
+    assert_eq!(embedded["capacity_bytes"], 512);
+    assert_eq!(
+        rules("embedded.docx!/word/embeddings/oleObject1.bin"),
+        ["P016"]
+    );
+
+    assert_eq!(rules("remote_template.docx"), ["P003"]);
+    let template = finding("remote_template.docx", "P003");
+    assert_eq!(template["evidence"]["type"], "attachedTemplate");
+    assert_eq!(
+        template["evidence"]["target"],
+        "https://templates.example.org/t.dotm"
+    );
+
+    assert_eq!(rules("tracked.docx"), ["P004", "P004"]);
+    let findings = entry("tracked.docx")["findings"]
+        .as_array()
+        .expect("findings");
+    assert_eq!(
+        findings[0]["evidence"]["excerpt"],
+        "One patient, aged 93, in Leeds"
+    );
+    assert_eq!(findings[0]["evidence"]["deletions"], 1);
+    assert_eq!(
+        findings[1]["evidence"]["excerpt"],
+        "Is this the patient from ward 7?"
+    );
+    assert_eq!(verdict("tracked.docx"), "review");
+}
+
+#[test]
+fn pdfs() {
+    assert_eq!(rules("javascript.pdf"), ["P005"]);
+    assert_eq!(
+        finding("javascript.pdf", "P005")["evidence"]["open_action"],
+        1
+    );
+    assert_eq!(
+        rules("hidden_javascript.pdf"),
+        ["P005"],
+        "found inside a Flate object stream, under a #-escaped name"
+    );
+    assert_eq!(rules("attachment.pdf"), ["P002"]);
+    assert_eq!(rules("link.pdf"), ["P003"]);
+    assert_eq!(
+        finding("link.pdf", "P003")["evidence"]["targets"][0],
+        "https://example.org/upload?id=4711"
+    );
+
+    assert_eq!(rules("appended.pdf"), ["P006"]);
+    assert_eq!(finding("appended.pdf", "P006")["capacity_bytes"], 2049);
+    assert_eq!(rules("eof_smuggle.pdf"), ["P006", "P008"]);
+    assert_eq!(finding("eof_smuggle.pdf", "P006")["capacity_bytes"], 1026);
+    assert_eq!(rules("trailing_text.pdf"), ["P007"]);
+    assert_eq!(verdict("trailing_text.pdf"), "review");
+    assert_eq!(rules("incremental.pdf"), ["P008"]);
+    assert_eq!(
+        finding("incremental.pdf", "P008")["evidence"]["eof_markers"],
+        2
+    );
+    assert_eq!(rules("lzw.pdf"), ["P009"]);
+    assert_eq!(
+        finding("lzw.pdf", "P009")["evidence"]["filters"],
+        serde_json::json!(["LZWDecode"])
+    );
+    assert_eq!(rules("truncated.pdf"), ["P012"]);
+}
+
+#[test]
+fn svg_and_html() {
+    assert_eq!(rules("script.svg"), ["P005", "P010"]);
+    let script = finding("script.svg", "P005");
+    assert_eq!(script["evidence"]["scripts"], 1);
+    assert_eq!(
+        script["evidence"]["handlers"],
+        serde_json::json!(["onmouseover"])
+    );
+    assert_eq!(rules("external.html"), ["P003"]);
+    assert_eq!(
+        finding("external.html", "P003")["evidence"]["targets"],
+        serde_json::json!(["https://tracker.example.org/p.gif?study=42"])
+    );
+    assert_eq!(rules("bad_data_uri.html"), ["P011", "P012"]);
+    assert_eq!(verdict("bad_data_uri.html"), "block");
+}
+
+#[test]
+fn notebooks() {
+    assert_eq!(rules("head.ipynb"), ["P013"]);
+    let head = finding("head.ipynb", "P013");
+    assert_eq!(head["evidence"]["rows"], 5);
+    assert_eq!(head["location"]["chunk"], "cell0/output0");
+    assert_eq!(rules("error.ipynb"), ["P014"]);
+    assert_eq!(
+        finding("error.ipynb", "P014")["evidence"]["excerpt"],
+        "KeyError: 'nhs_number'"
+    );
+    assert_eq!(rules("large_output.ipynb"), ["P015"]);
+    assert_eq!(
+        finding("large_output.ipynb", "P015")["capacity_bytes"],
+        14890
+    );
+    assert_eq!(rules("broken.ipynb"), ["P012"]);
+    assert_eq!(rules("object.rtf"), ["P002", "P016"]);
+}
