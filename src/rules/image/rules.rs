@@ -65,7 +65,7 @@ pub static UNKNOWN_CHUNK: Rule = Rule {
     why: "Decoders skip unknown ancillary chunks, so they carry data no viewer shows.",
     fix: "Save the figure again with a standard writer.",
     policy_keys: &["rules.G003"],
-    references: &[PNG_SPEC, "zsteg TODO: hiding in unknown chunks"],
+    references: &[PNG_SPEC, "zsteg (zed-0xff): data hidden in unknown chunks"],
 };
 
 pub static METADATA_TEXT: Rule = Rule {
