@@ -217,6 +217,15 @@ pub fn entropy(histogram: &[u64; 256], total: u64) -> f64 {
         .sum()
 }
 
+/// Shannon entropy in bits per byte of bytes already in memory (a segment, a tail).
+pub fn entropy_of(data: &[u8]) -> f64 {
+    let mut histogram = [0u64; 256];
+    for &byte in data {
+        histogram[byte as usize] += 1;
+    }
+    entropy(&histogram, data.len() as u64)
+}
+
 /// Pearson's statistic against 256 equally likely byte values: sum of (O - E)^2 / E.
 pub fn chi_square_statistic(histogram: &[u64; 256], total: u64) -> f64 {
     if total == 0 {

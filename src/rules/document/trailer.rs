@@ -7,6 +7,7 @@ use super::{PDF_TRAILING_BYTES, PDF_TRAILING_PAYLOAD};
 use crate::evidence;
 use crate::finding::{Finding, Location};
 use crate::rules::Findings;
+use crate::stats::entropy_of;
 
 /// Whitespace after the final `%%EOF` that is only a line end.
 const LINE_END_BYTES: usize = 2;
@@ -22,7 +23,7 @@ pub(super) fn trailing(content: &[u8], end: usize, out: &mut Findings) {
     if tail.len() <= LINE_END_BYTES && whitespace {
         return;
     }
-    let bits = entropy(tail);
+    let bits = entropy_of(tail);
     let location = Location::bytes(end as u64, tail.len() as u64);
     let evidence = evidence! {
         "offset" => end, "bytes" => tail.len(), "whitespace_only" => whitespace,
@@ -82,24 +83,4 @@ pub(super) fn between_revisions(content: &[u8], eofs: &[usize], out: &mut Findin
             );
         }
     }
-}
-
-/// Shannon entropy in bits per byte.
-fn entropy(bytes: &[u8]) -> f64 {
-    if bytes.is_empty() {
-        return 0.0;
-    }
-    let mut counts = [0u64; 256];
-    for &b in bytes {
-        counts[b as usize] += 1;
-    }
-    let n = bytes.len() as f64;
-    counts
-        .iter()
-        .filter(|&&c| c > 0)
-        .map(|&c| {
-            let p = c as f64 / n;
-            -p * p.log2()
-        })
-        .sum()
 }

@@ -5,6 +5,8 @@
 
 use std::io::Read;
 
+use crate::stats::entropy_of;
+
 /// Big-endian u16 at `at`.
 pub fn be16(data: &[u8], at: usize) -> Option<u16> {
     let b = data.get(at..at.checked_add(2)?)?;
@@ -29,26 +31,6 @@ pub fn le32(data: &[u8], at: usize) -> Option<u32> {
     Some(u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
 }
 
-/// Shannon entropy in bits per byte.
-pub fn entropy(data: &[u8]) -> f64 {
-    if data.is_empty() {
-        return 0.0;
-    }
-    let mut counts = [0u64; 256];
-    for &b in data {
-        counts[b as usize] += 1;
-    }
-    let n = data.len() as f64;
-    counts
-        .iter()
-        .filter(|&&c| c > 0)
-        .map(|&c| {
-            let p = c as f64 / n;
-            -p * p.log2()
-        })
-        .sum()
-}
-
 /// Fewest bytes on which a block is judged random-looking.
 pub const RANDOM_MIN_BYTES: usize = 1024;
 /// Entropy above which a metadata block is called random-looking. Text and XML measure
@@ -57,7 +39,7 @@ pub const RANDOM_BITS: f64 = 7.5;
 
 /// True when `data` is long enough to judge and looks like compressed or encrypted bytes.
 pub fn looks_random(data: &[u8]) -> bool {
-    data.len() >= RANDOM_MIN_BYTES && entropy(data) > RANDOM_BITS
+    data.len() >= RANDOM_MIN_BYTES && entropy_of(data) > RANDOM_BITS
 }
 
 /// What a capped inflation found.
@@ -145,7 +127,7 @@ mod tests {
     #[test]
     fn entropy_of_uniform_bytes_is_eight() {
         let all: Vec<u8> = (0..=255u8).cycle().take(4096).collect();
-        assert!((entropy(&all) - 8.0).abs() < 1e-9);
+        assert!((entropy_of(&all) - 8.0).abs() < 1e-9);
         assert!(looks_random(&all));
         assert!(!looks_random(&[7u8; 4096]));
     }

@@ -28,6 +28,7 @@ use super::{FileCheck, Findings};
 use crate::identify::{Class, Format};
 use crate::inspect::Inspected;
 use crate::policy::Policy;
+use crate::stats::entropy_of;
 
 /// Runs the container walk of the image's format, then the pixel analysis of lossless images.
 pub struct ImageCheck;
@@ -116,7 +117,7 @@ fn trailing(
         .with_evidence(crate::evidence! {
             "trailing_bytes" => extra,
             "tolerance" => settings.trailing_bytes.0,
-            "entropy_bits_per_byte" => (bytes::entropy(tail) * 1000.0).round() / 1000.0,
+            "entropy_bits_per_byte" => (entropy_of(tail) * 1000.0).round() / 1000.0,
             "starts_with" => crate::inspect::hex(&tail[..tail.len().min(8)]),
         })
         .carrying(extra as u64),
@@ -150,7 +151,7 @@ fn metadata_block(
     } else {
         format!(
             "{size} bytes that look random ({:.2} bits per byte)",
-            bytes::entropy(sample)
+            entropy_of(sample)
         )
     };
     out.push(
@@ -166,7 +167,7 @@ fn metadata_block(
             "bytes" => data_size,
             "at_least" => capped,
             "threshold" => limit,
-            "entropy_bits_per_byte" => (bytes::entropy(sample) * 1000.0).round() / 1000.0,
+            "entropy_bits_per_byte" => (entropy_of(sample) * 1000.0).round() / 1000.0,
         })
         .carrying(data_size),
     );
