@@ -175,9 +175,9 @@ impl Finding {
         self
     }
 
-    /// Sets the measured figures and thresholds.
+    /// Adds the measured figures and thresholds (keys already set are overwritten).
     pub fn with_evidence(mut self, evidence: Map<String, Value>) -> Finding {
-        self.evidence = evidence;
+        self.evidence.extend(evidence);
         self
     }
 

@@ -12,10 +12,10 @@
 //! themselves are not copied: the checker copies the request's files beside `results.json`,
 //! and the Viewer then flags any file whose bytes are not the ones checked.
 //!
-//! Limitation: ACRO's `sdc.cells` are 0-based body positions in the table, which our
-//! locations (row and column labels, line numbers) do not carry. A finding fills `cells`
-//! only when its evidence has `row_index` and `column_index`; every cell finding is also
-//! described, with its labels, in `comments`.
+//! ACRO's `sdc.cells` are 0-based positions in the table body: the table rules put them in
+//! a cell finding's evidence as `row_index` (body row) and `column_index` (position among the
+//! statistic columns, label columns being ACRO's index), and every cell finding is also
+//! described, with its labels, in `comments`. Findings on a whole file or column have none.
 
 use std::fs;
 use std::io::{self, Write};

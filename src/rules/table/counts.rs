@@ -2,7 +2,7 @@
 //! from too few units (T002), magnitude tables with no counts (T003), class disclosure
 //! (T005) and rounding (T008).
 
-use super::layout::{Stat, Table};
+use super::layout::{AtCell, Stat, Table};
 use super::value::{self, Value};
 use super::{show, Emit, CLASS_DISCLOSURE, ROUNDING, SMALL_CELL, STATISTIC_FROM_TOO_FEW};
 use super::{suppression, UNVERIFIABLE_CELL_SIZE};
@@ -57,7 +57,7 @@ fn small_cells(table: &Table, settings: &TableSettings, emit: &mut Emit) {
                     };
                     emit.push(
                         Finding::new(&SMALL_CELL, message)
-                            .at(location)
+                            .at_cell(table, row, c)
                             .with_evidence(evidence! {
                                 "value" => count as u64,
                                 "threshold" => threshold,
@@ -114,7 +114,7 @@ fn recovered_counts(table: &Table, column: usize, settings: &TableSettings, emit
                     settings.threshold
                 ),
             )
-            .at(location)
+            .at_cell(table, row, column)
             .with_evidence(evidence! {
                 "value" => count as u64,
                 "threshold" => settings.threshold,
@@ -186,7 +186,7 @@ fn statistics(table: &Table, settings: &TableSettings, emit: &mut Emit) {
             let n = table.number(row, n_column);
             emit.push(
                 Finding::new(&STATISTIC_FROM_TOO_FEW, message)
-                    .at(location)
+                    .at_cell(table, row, c)
                     .with_evidence(evidence! {
                         "statistic" => stat.as_str(),
                         "value" => table.grid.cell(row, c),
@@ -248,7 +248,7 @@ fn class_disclosure(table: &Table, emit: &mut Emit) {
                             counts.len() - 1
                         ),
                     )
-                    .at(table.cell_location(row, c))
+                    .at_cell(table, row, c)
                     .with_evidence(evidence! {"line" => "row", "value" => table.number(row, c)}),
                 );
             }
@@ -272,7 +272,7 @@ fn class_disclosure(table: &Table, emit: &mut Emit) {
                             rows.len() - 1
                         ),
                     )
-                    .at(table.cell_location(row, c))
+                    .at_cell(table, row, c)
                     .with_evidence(evidence! {"line" => "column", "value" => table.number(row, c)}),
                 );
             }
@@ -294,7 +294,7 @@ fn class_disclosure(table: &Table, emit: &mut Emit) {
                             column.label
                         ),
                     )
-                    .at(location)
+                    .at_cell(table, row, c)
                     .with_evidence(evidence! {"line" => "cell", "value" => 100.0}),
                 );
             }
@@ -339,7 +339,7 @@ fn rounding(table: &Table, base: u64, emit: &mut Emit) {
                             show(count)
                         ),
                     )
-                    .at(location)
+                    .at_cell(table, row, c)
                     .with_evidence(evidence! {"value" => count, "base" => base}),
                 );
             }
@@ -369,7 +369,7 @@ fn rounding(table: &Table, base: u64, emit: &mut Emit) {
                         show(tolerance)
                     ),
                 )
-                .at(table.cell_location(line.total.0, line.total.1))
+                .at_cell(table, line.total.0, line.total.1)
                 .with_evidence(evidence! {
                     "total" => total, "sum_of_parts" => sum, "tolerance" => tolerance,
                     "base" => base,

@@ -1,7 +1,7 @@
 //! Extreme values (T004): min, max and range columns or rows, each one person's value, with
 //! the one dominance test a file allows: a printed max against the sum of the same cell.
 
-use super::layout::{Stat, Table};
+use super::layout::{AtCell, Stat, Table};
 use super::{round, show, Emit, EXTREME_VALUES};
 use crate::evidence;
 use crate::finding::Finding;
@@ -93,7 +93,7 @@ fn extreme_rows(table: &Table, emit: &mut Emit) {
                     table.grid.cell(row, label_column).to_lowercase()
                 ),
             )
-            .at(location)
+            .at_cell(table, row, value_column)
             .with_evidence(evidence! {
                 "statistic" => table.grid.cell(row, label_column).to_lowercase(),
                 "value" => table.grid.cell(row, value_column),

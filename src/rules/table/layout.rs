@@ -15,7 +15,7 @@ pub use super::headers::{
     header_words, is_identifier_header, is_margin_word, stat_from_header, Stat, LABEL_WORDS,
 };
 use super::value::{self, Marker, Value};
-use crate::finding::Location;
+use crate::finding::{Finding, Location};
 
 /// A column of the table body.
 #[derive(Debug)]
@@ -103,6 +103,19 @@ impl<'g> Table<'g> {
             chunk: self.grid.sheet.clone(),
             ..Location::default()
         }
+    }
+
+    /// A cell's position as ACRO numbers it in `sdc.cells`: the 0-based body row and the
+    /// 0-based position among the statistic columns (label columns are ACRO's index).
+    pub fn cell_index(&self, row: usize, column: usize) -> (usize, usize) {
+        let body_row = row.saturating_sub(self.body.start);
+        let stat_column = self
+            .columns
+            .iter()
+            .take(column)
+            .filter(|c| c.stat.is_some())
+            .count();
+        (body_row, stat_column)
     }
 
     /// Where a whole column is: its label and the line of its first body row.
@@ -197,6 +210,23 @@ impl<'g> Table<'g> {
             ),
         );
         map
+    }
+}
+
+/// Places a finding on one cell of a table: its labels, line and sheet as the location, and
+/// its [`Table::cell_index`] as `row_index` and `column_index` in the evidence, so the ACRO
+/// export can list the cell in `sdc.cells`.
+pub trait AtCell {
+    fn at_cell(self, table: &Table, row: usize, column: usize) -> Finding;
+}
+
+impl AtCell for Finding {
+    fn at_cell(mut self, table: &Table, row: usize, column: usize) -> Finding {
+        let (row_index, column_index) = table.cell_index(row, column);
+        self.evidence.insert("row_index".into(), row_index.into());
+        self.evidence
+            .insert("column_index".into(), column_index.into());
+        self.at(table.cell_location(row, column))
     }
 }
 
@@ -454,6 +484,21 @@ mod tests {
 
     fn grid(text: &str) -> Grid {
         super::super::grid::parse_delimited(text, b',').expect("parses")
+    }
+
+    #[test]
+    fn cell_index_counts_body_rows_and_statistic_columns_as_acro_does() {
+        // ACRO's crosstab of region x sex has region as the index: the cell (south, Male)
+        // sits at body row 1, statistic column 1, whatever title and label columns precede.
+        let g = grid(
+            "Table 2\n\
+             country,region,Female,Male\n\
+             UK,north,20,30\n\
+             UK,south,40,4\n",
+        );
+        let t = understand(&g).expect("a table");
+        assert_eq!(t.cell_index(3, 3), (1, 1));
+        assert_eq!(t.cell_index(2, 2), (0, 0));
     }
 
     #[test]

@@ -11,7 +11,7 @@
 //! combination of several constraints implies are not found, so the intervals reported are
 //! safe (never narrower than the truth) but may be wider than an attacker could get.
 
-use super::layout::{Stat, Table};
+use super::layout::{AtCell, Stat, Table};
 use super::value::Value;
 use super::{Emit, RECOVERABLE_SUPPRESSION};
 use crate::evidence;
@@ -157,7 +157,7 @@ pub fn check(table: &Table, settings: &TableSettings, emit: &mut Emit) {
         };
         emit.push(
             Finding::new(&RECOVERABLE_SUPPRESSION, message)
-                .at(location)
+                .at_cell(table, row, column)
                 .with_evidence(evidence! {
                     "marker" => marker,
                     "recovered" => (lo == hi).then_some(lo),
