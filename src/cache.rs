@@ -21,6 +21,7 @@ use crate::inspect::hex;
 use crate::policy::Policy;
 use crate::report::FileEntry;
 use crate::rules;
+use crate::rules::table::differencing::CountTable;
 
 /// A folder of cached findings for one policy and tool version.
 #[derive(Debug, Clone)]
@@ -41,6 +42,8 @@ struct CachedEntry {
     container: Option<String>,
     worst_member: Option<Verdict>,
     findings: Vec<CachedFinding>,
+    #[serde(default)]
+    tables: Vec<CountTable>,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -136,6 +139,7 @@ impl From<&FileEntry> for CachedEntry {
             container: entry.container.clone(),
             worst_member: entry.worst_member,
             findings: entry.findings.iter().map(CachedFinding::from).collect(),
+            tables: entry.tables.clone(),
         }
     }
 }
@@ -161,6 +165,7 @@ impl CachedEntry {
             findings,
             container: self.container,
             worst_member: self.worst_member,
+            tables: self.tables,
         })
     }
 }

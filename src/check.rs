@@ -19,7 +19,7 @@ use crate::manifest::{self, ManifestFile, MANIFEST_NAME};
 use crate::policy::Policy;
 use crate::report::{FileEntry, Report};
 use crate::rules::{
-    self, archive as archive_rules, budget, coverage as coverage_rules, walk as walk_rules,
+    self, archive as archive_rules, budget, coverage as coverage_rules, table, walk as walk_rules,
     Findings,
 };
 use crate::unpack;
@@ -82,6 +82,7 @@ pub fn check_request(root: &Path, policy: &Policy, options: &Options) -> Result<
     for finding in walked.findings {
         request.push(finding);
     }
+    table::differencing::check_request(&mut files, policy);
     budget::check_request(&files, policy, &mut request);
     if let Some(manifest) = &manifest {
         manifest::apply(manifest, &mut files, &mut request);
@@ -219,7 +220,7 @@ fn check_inspected(
         expand_document(&inspected, policy, &mut findings, depth, inflated)
     };
     file.worst_member = members.iter().map(FileEntry::verdict).max();
-    file.findings = findings.into_vec();
+    (file.findings, file.tables) = findings.into_parts();
 
     let mut entries = vec![file];
     entries.extend(members);

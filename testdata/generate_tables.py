@@ -13,6 +13,7 @@ import random
 ROOT = os.path.dirname(os.path.abspath(__file__))
 TABLES = os.path.join(ROOT, "tables")
 ROUNDING = os.path.join(ROOT, "tables-rounding")
+DIFFERENCING = os.path.join(ROOT, "tables-differencing")
 
 
 def write(folder, name, text, encoding="utf-8"):
@@ -191,6 +192,47 @@ def rounding():
     ))
 
 
+def differencing():
+    # T015 nested populations: every cell of the second is at most the first's. Worked by
+    # hand, all minus "excluding care homes": (65-79, Female) 4, (65-79, Total) 4,
+    # (80+, Male) 2 and (Total, Male) 2 are under 10; (80+, Female) 12, (80+, Total) 14,
+    # (Total, Female) 16 and (Total, Total) 18 are not.
+    write(DIFFERENCING, "admissions_all.csv", lines(
+        "age_band,Female,Male,Total",
+        "18-64,412,398,810",
+        "65-79,233,219,452",
+        "80+,141,97,238",
+        "Total,786,714,1500",
+    ))
+    write(DIFFERENCING, "admissions_excl_care_homes.csv", lines(
+        "age_band,Female,Male,Total",
+        "18-64,412,398,810",
+        "65-79,229,219,448",
+        "80+,129,95,224",
+        "Total,770,712,1482",
+    ))
+    # T015 overlapping bands: 0-17 here and 0-18 in the next file share their lower end, so
+    # their difference counts 18-year-olds: 3 with asthma (under 10), 14 without (passes).
+    write(DIFFERENCING, "asthma_under_18.csv", lines(
+        "age,asthma,without_asthma",
+        "0-17,57,1210",
+        "18-64,402,8890",
+    ))
+    write(DIFFERENCING, "asthma_under_19.csv", lines(
+        "age,asthma,without_asthma",
+        "0-18,60,1224",
+        "19-64,399,8876",
+    ))
+    # Negative: the same bands a year later; some cells rose and some fell, so neither table
+    # holds the other and nothing is compared.
+    write(DIFFERENCING, "asthma_under_18_next_year.csv", lines(
+        "age,asthma,without_asthma",
+        "0-17,61,1198",
+        "18-64,395,8931",
+    ))
+
+
 if __name__ == "__main__":
     tables()
     rounding()
+    differencing()

@@ -203,3 +203,34 @@ fn rounding_is_checked_when_the_policy_asks() {
     let report = check("tables-rounding", &[], 0);
     assert!(findings(&report).values().all(Vec::is_empty));
 }
+
+#[test]
+fn differencing_between_tables_of_one_request_is_found() {
+    let report = check("tables-differencing", &[], 1);
+    let found = findings(&report);
+
+    // Differences worked by hand in testdata/generate_tables.py.
+    assert_eq!(found["admissions_all.csv"], Vec::<String>::new());
+    assert_eq!(
+        found["admissions_excl_care_homes.csv"],
+        [
+            "T015 65-79 | Female",
+            "T015 65-79 | Total",
+            "T015 80+ | Male",
+            "T015 Total | Male",
+        ]
+    );
+    assert_eq!(
+        found["asthma_under_19.csv"],
+        ["T015 0-18 | asthma", "T015 19-64 | asthma"]
+    );
+    assert_eq!(found["asthma_under_18.csv"], Vec::<String>::new());
+    assert_eq!(found["asthma_under_18_next_year.csv"], Vec::<String>::new());
+
+    let band = finding(&report, "asthma_under_19.csv", "T015");
+    assert_eq!(band["evidence"]["difference"], 3.0);
+    assert_eq!(band["evidence"]["band"], "18");
+    assert_eq!(band["evidence"]["other"]["path"], "asthma_under_18.csv");
+    assert_eq!(band["evidence"]["other"]["value"], 57.0);
+    assert_eq!(band["evidence"]["threshold"], 10);
+}

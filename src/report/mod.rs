@@ -18,6 +18,7 @@ use std::io::{self, Write};
 
 use crate::finding::{Finding, Location, Verdict};
 use crate::manifest::{Group, ManifestFile};
+use crate::rules::table::differencing::CountTable;
 
 pub use html::{escape_html, HtmlRenderer};
 pub(crate) use html::{page_end, page_start};
@@ -50,6 +51,8 @@ pub struct FileEntry {
     pub container: Option<String>,
     /// For an archive, the worst verdict among its members, carried up to it.
     pub worst_member: Option<Verdict>,
+    /// The count cells of its tables, for the differencing check; not reported.
+    pub tables: Vec<CountTable>,
 }
 
 impl FileEntry {
@@ -67,6 +70,7 @@ impl FileEntry {
             findings: Vec::new(),
             container: None,
             worst_member: None,
+            tables: Vec::new(),
         }
     }
 

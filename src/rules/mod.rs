@@ -188,6 +188,7 @@ pub static RULES: &[&Rule] = &[
     &table::HIDDEN_SHEET,
     &table::UNREADABLE_TABLE,
     &table::TABLE_LAYOUT,
+    &table::TABLE_DIFFERENCING,
     &document::DOCUMENT_MACRO,
     &document::EMBEDDED_OBJECT,
     &document::EXTERNAL_REFERENCE,
@@ -241,6 +242,7 @@ pub static FILE_CHECKS: &[&dyn FileCheck] = &[
 pub struct Findings<'p> {
     policy: &'p Policy,
     items: Vec<Finding>,
+    tables: Vec<table::differencing::CountTable>,
 }
 
 impl<'p> Findings<'p> {
@@ -248,7 +250,18 @@ impl<'p> Findings<'p> {
         Findings {
             policy,
             items: Vec::new(),
+            tables: Vec::new(),
         }
+    }
+
+    /// Keeps a table's count cells for the request-wide differencing check.
+    pub fn keep_table(&mut self, table: table::differencing::CountTable) {
+        self.tables.push(table);
+    }
+
+    /// The findings and the count tables kept.
+    pub fn into_parts(self) -> (Vec<Finding>, Vec<table::differencing::CountTable>) {
+        (self.items, self.tables)
     }
 
     /// Records `finding` under the severity the policy gives its rule.

@@ -269,3 +269,25 @@ pub static TABLE_LAYOUT: Rule = Rule {
     policy_keys: &["rules.T014"],
     references: &[],
 };
+
+pub static TABLE_DIFFERENCING: Rule = Rule {
+    code: "T015",
+    name: "table-differencing",
+    family: Family::Table,
+    severity: Severity::Review,
+    summary: "two tables of the request whose difference is a small cell",
+    detects: "Pairs of tables in one request (files, sheets, archive members) that count the \
+              same cells over nested populations (every cell of one at least the matching \
+              cell of the other, two or more cells matched by row and column label) or over \
+              bands sharing an end (0-17 against 0-18), where a difference is a whole number \
+              from 1 to under tables.threshold. The finding is on the second table in path \
+              order and names the cell of the first.",
+    why: "Each table passes alone, but subtracting one from the other prints a count of the \
+          people only one of them includes: 11 admissions in one table and 10 in another \
+          that leaves out one category give away that category's single patient.",
+    fix: "Make the tables consistent: produce both from the same population and the same \
+          bands, or suppress or round the cells whose differences are small; say in the \
+          request why the populations differ if they must.",
+    policy_keys: &["tables.threshold", "rules.T015"],
+    references: &[ABS, HUNDEPOOL, ACRO],
+};

@@ -9,11 +9,14 @@
 //! ([`layout`]), and the rules ([`counts`], [`extremes`], [`suppression`], [`microdata`],
 //! [`digits`], [`payload`]); [`docs`] holds every rule's documentation.
 //!
+//! Each file is judged alone, except that its count cells are kept ([`differencing`]) so that
+//! the tables of one request can be compared once every file is checked.
+//!
 //! Limitation: Parquet, Arrow and Feather files are not read as tables (they are microdata
-//! formats to this version and get K001), and differencing between two tables of one request
-//! is not checked: each file is judged alone.
+//! formats to this version and the microdata rules judge them).
 
 pub mod counts;
+pub mod differencing;
 pub mod digits;
 pub mod docs;
 pub mod extremes;
@@ -164,6 +167,9 @@ pub fn check_grid(grid: &Grid, policy: &Policy, out: &mut Findings) {
         })
         .with_evidence(table.describe()),
     );
+    if let Some(cells) = differencing::CountTable::from_table(&table) {
+        emit.out.keep_table(cells);
+    }
     let settings = &policy.tables;
     counts::check(&table, settings, &mut emit);
     extremes::check(&table, settings, &mut emit);
