@@ -8,6 +8,13 @@ use std::io::{self, Read};
 /// memory limit below it would refuse honest files.
 const LARGEST_PRESET_DICTIONARY: u64 = 64 << 20;
 
+/// The most memory a decoder may allocate for a dictionary or window when the caller allows
+/// `memory_limit`: never less than the largest xz preset's dictionary (7-Zip's default `-mx5`
+/// uses 16 MiB, `-mx9` 64 MiB), so that honest files always open.
+pub fn dictionary_limit(memory_limit: u64) -> u64 {
+    memory_limit.max(LARGEST_PRESET_DICTIONARY)
+}
+
 /// A compression format that holds a single stream of bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Codec {
@@ -63,7 +70,7 @@ pub fn decoder<'a>(
     data: &'a [u8],
     memory_limit: u64,
 ) -> io::Result<Box<dyn Read + 'a>> {
-    let limit = memory_limit.max(LARGEST_PRESET_DICTIONARY);
+    let limit = dictionary_limit(memory_limit);
     let limit_kb = u32::try_from(limit / 1024).unwrap_or(u32::MAX - 1);
     Ok(match codec {
         Codec::Gzip => Box::new(flate2::read::MultiGzDecoder::new(data)),

@@ -627,5 +627,73 @@ mod tests {
         assert_eq!(gunzipped_name("dir/results.csv.gz"), "results.csv");
         assert_eq!(gunzipped_name("a.zip!/outputs.tgz"), "outputs.tar");
         assert_eq!(gunzipped_name("blob"), "blob.contents");
+        assert_eq!(gunzipped_name("out/outputs.tar.zst"), "outputs.tar");
+        assert_eq!(gunzipped_name("outputs.txz"), "outputs.tar");
+        assert_eq!(gunzipped_name("t1.csv.lzma"), "t1.csv");
+        assert_eq!(gunzipped_name(".xz"), ".xz.contents");
+    }
+
+    #[test]
+    fn a_solid_seven_zip_block_stops_at_the_member_cap() {
+        // 64 MiB of zeros then a table in one solid LZMA2 block (generate_archives.py).
+        let bomb = include_bytes!("../testdata/compressed/bomb.7z");
+        let tight = Limits {
+            max_member_bytes: 1 << 20,
+            ..LIMITS
+        };
+        let inflated = Cell::new(0);
+        let mut seen = Vec::new();
+        unpack(
+            Format::SevenZip,
+            bomb,
+            "bomb.7z",
+            &tight,
+            &inflated,
+            &mut |event| match event {
+                Event::Member { name, .. } => seen.push(name),
+                Event::Problem(finding) => seen.push(finding.rule.code.to_string()),
+            },
+        );
+        assert_eq!(seen, ["A002"], "the member after the bomb is never decoded");
+        assert_eq!(inflated.get(), (1 << 20) + 1);
+    }
+
+    #[test]
+    fn seven_zip_members_are_listed_and_inflated() {
+        let tables = include_bytes!("../testdata/compressed/tables.7z");
+        let (members, problems) = collect(Format::SevenZip, tables, "tables.7z");
+        assert_eq!(
+            members,
+            [
+                ("tables/clean.csv".to_string(), 31),
+                ("tables/dirty.csv".to_string(), 29)
+            ]
+        );
+        assert!(problems.is_empty());
+    }
+
+    #[test]
+    fn a_zstd_stream_past_the_total_budget_stops_there() {
+        let bomb = include_bytes!("../testdata/compressed/bomb.csv.zst");
+        let tight = Limits {
+            max_total_bytes: 1000,
+            ..LIMITS
+        };
+        let inflated = Cell::new(0);
+        let mut problems = Vec::new();
+        unpack(
+            Format::Zstd,
+            bomb,
+            "bomb.csv.zst",
+            &tight,
+            &inflated,
+            &mut |event| {
+                if let Event::Problem(finding) = event {
+                    problems.push(finding.evidence["budget"].to_string());
+                }
+            },
+        );
+        assert_eq!(problems, ["\"archives.max_inflated_bytes\""]);
+        assert_eq!(inflated.get(), 1001);
     }
 }

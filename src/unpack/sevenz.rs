@@ -23,7 +23,8 @@ pub(super) fn unpack(
     inflated: &Cell<u64>,
     visit: &mut dyn FnMut(Event),
 ) {
-    let memory_kb = usize::try_from(limits.max_member_bytes / 1024).unwrap_or(usize::MAX);
+    let dictionary = crate::decompress::dictionary_limit(limits.max_member_bytes);
+    let memory_kb = usize::try_from(dictionary / 1024).unwrap_or(usize::MAX);
     let mut source = Cursor::new(content);
     let password = Password::empty();
     let archive = match Archive::read_with_memory_limit(&mut source, &password, memory_kb) {
