@@ -16,6 +16,7 @@ not by the Rust decoders under test.
 import bz2
 import io
 import lzma
+import random
 import struct
 import tarfile
 import zipfile
@@ -176,7 +177,20 @@ def models() -> None:
     joblib.dump(knn, OUT / "models" / "knn_lz4.joblib", compress=("lz4", 3))
 
 
+def bench() -> None:
+    """For benches/archives.rs: 400 tables of 40 rows (about 1 KiB each, counts drawn from
+    random.Random(3)) as a tar.zst and as a solid 7z."""
+    rng = random.Random(3)
+    tables = []
+    for index in range(400):
+        rows = "".join(f"{band},{rng.randint(10, 999)}\n" for band in range(40))
+        tables.append((f"tables/t{index:03}.csv", ("band,n\n" + rows).encode()))
+    write(OUT.parent / "bench-archives" / "many.tar.zst", zst(tar_of(tables)))
+    seven_zip(OUT.parent / "bench-archives" / "many.7z", tables)
+
+
 if __name__ == "__main__":
+    bench()
     single_streams()
     zip_methods()
     seven_zips()
