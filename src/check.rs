@@ -270,11 +270,14 @@ fn expand_archive(
             Finding::new(
                 &archive_rules::ARCHIVE_NOT_OPENED,
                 format!(
-                    "{format} archives are not opened by this version; its members were not \
-                     checked"
+                    "{format} archives are not opened: {}; its members were not checked. \
+                     Re-pack the files as a ZIP or tar archive, or submit them unpacked",
+                    unpack::why_not_opened(format)
                 ),
             )
-            .with_evidence(evidence! {"format" => format.as_str()})
+            .with_evidence(evidence! {
+                "format" => format.as_str(), "reason" => unpack::why_not_opened(format),
+            })
             .carrying(archive.bytes),
         );
         return Vec::new();

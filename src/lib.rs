@@ -7,6 +7,7 @@
 
 pub mod cache;
 pub mod check;
+pub mod decompress;
 pub mod error;
 pub mod finding;
 pub mod identify;

@@ -122,8 +122,8 @@ def archives() -> None:
         link.type, link.linkname, link.mtime = tarfile.SYMTYPE, "/etc/passwd", 0
         archive.addfile(link)
     write(ARCHIVES / "results.tar", tar.getvalue())
-    # A 7z signature and version, then bytes: identified, never opened.
-    write(ARCHIVES / "outputs.7z", b"7z\xbc\xaf\x27\x1c\x00\x04" + bytes(rng.getrandbits(8) for _ in range(200)))
+    # A RAR 5 signature, then bytes: identified, never opened (no pure-Rust RAR decoder).
+    write(ARCHIVES / "outputs.rar", b"Rar!\x1a\x07\x01\x00" + bytes(rng.getrandbits(8) for _ in range(200)))
 
 
 def adversarial() -> None:

@@ -91,9 +91,13 @@ fn encrypted_escaping_linked_and_corrupt_members() {
     entry(&report, "results.tar!/results/t1.csv");
 
     assert_eq!(rules(entry(&report, "truncated.zip")), ["A005", "A001"]);
-    let unopened = entry(&report, "outputs.7z");
+    let unopened = entry(&report, "outputs.rar");
     assert_eq!(rules(unopened), ["A007"]);
     assert_eq!(unopened["capacity_bytes"], 208);
+    let reason = unopened["findings"][0]["evidence"]["reason"]
+        .as_str()
+        .expect("reason");
+    assert!(reason.contains("RAR decoder"), "{reason}");
 }
 
 #[test]

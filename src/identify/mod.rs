@@ -148,6 +148,8 @@ pub enum Format {
     Gzip,
     Bzip2,
     Xz,
+    /// The legacy `.lzma` format: no magic number, recognised by extension and header.
+    Lzma,
     Zstd,
     SevenZip,
     Rar,
@@ -184,7 +186,7 @@ impl Format {
             Pickle | Joblib | PyTorch | Safetensors | Onnx | Keras | Gguf => Class::Model,
             Parquet | Arrow | Feather | Hdf5 | Npy | Npz | Stata | Spss | SpssPortable
             | Sas7bdat | SasXport | Rds | RData | Sqlite => Class::Microdata,
-            Zip | Tar | Gzip | Bzip2 | Xz | Zstd | SevenZip | Rar => Class::Archive,
+            Zip | Tar | Gzip | Bzip2 | Xz | Lzma | Zstd | SevenZip | Rar => Class::Archive,
             Pdf | Docx | Docm | Pptx | Odt | Odp | OleCompound | Rtf | Notebook | Svg | Html => {
                 Class::Document
             }
@@ -243,6 +245,7 @@ impl Format {
             Gzip => "gzip",
             Bzip2 => "bzip2",
             Xz => "xz",
+            Lzma => "lzma",
             Zstd => "zstd",
             SevenZip => "7z",
             Rar => "rar",

@@ -3,6 +3,7 @@
 use std::io::Read;
 
 use super::{Format, Identity};
+use crate::decompress::{self, Codec};
 
 const PNG: &[u8] = b"\x89PNG\r\n\x1a\n";
 const HDF5: &[u8] = b"\x89HDF\r\n\x1a\n";
@@ -59,7 +60,10 @@ pub(super) fn binary_signature(
         return Some(identity);
     }
     if let Some((_, format)) = SIGNATURES.iter().find(|(magic, _)| head.starts_with(magic)) {
-        return Some(Identity::of(*format));
+        return Some(compressed_flavour(head, *format));
+    }
+    if let Some(identity) = joblib_stream(head, extension) {
+        return Some(identity);
     }
     if head.starts_with(b"PK\x03\x04") || head.starts_with(b"PK\x05\x06") {
         return Some(zip_flavour(head, content));
@@ -306,6 +310,56 @@ fn gzip_flavour(head: &[u8]) -> Identity {
     } else {
         Identity::of(Format::Gzip)
     }
+}
+
+/// A bzip2 or xz stream that opens a pickle is a joblib file compressed with `bz2` or `xz`;
+/// anything else keeps the format its signature gave.
+fn compressed_flavour(head: &[u8], format: Format) -> Identity {
+    let (codec, note) = match format {
+        Format::Bzip2 => (Codec::Bzip2, "bz2-compressed pickle"),
+        Format::Xz => (Codec::Xz, "xz-compressed pickle"),
+        _ => return Identity::of(format),
+    };
+    if opens_pickle(head, codec) {
+        Identity::with(Format::Joblib, note)
+    } else {
+        Identity::of(format)
+    }
+}
+
+/// Joblib's `lz4` compressor writes a bare LZ4 frame and its `lzma` compressor the legacy
+/// `.lzma` format, neither with a signature of its own among research outputs: an LZ4 frame
+/// is taken as joblib when it opens a pickle, and `5d 00` as `.lzma` only under that
+/// extension or `.joblib`.
+fn joblib_stream(head: &[u8], extension: Option<&str>) -> Option<Identity> {
+    match Codec::sniff(head)? {
+        Codec::Lz4 => opens_pickle(head, Codec::Lz4)
+            .then(|| Identity::with(Format::Joblib, "lz4-compressed pickle")),
+        Codec::Lzma if matches!(extension, Some("lzma" | "joblib")) => {
+            if opens_pickle(head, Codec::Lzma) {
+                Some(Identity::with(Format::Joblib, "lzma-compressed pickle"))
+            } else {
+                Some(Identity::of(Format::Lzma))
+            }
+        }
+        _ => None,
+    }
+}
+
+/// Whether the first bytes `codec` inflates from `head` open a pickle (protocol 2 to 5).
+fn opens_pickle(head: &[u8], codec: Codec) -> bool {
+    let Ok(mut decoder) = decompress::decoder(codec, head, 0) else {
+        return false;
+    };
+    let mut start = [0u8; 2];
+    let mut filled = 0;
+    while filled < start.len() {
+        match decoder.read(&mut start[filled..]) {
+            Ok(0) | Err(_) => break,
+            Ok(n) => filled += n,
+        }
+    }
+    matches!(start, [0x80, 2..=5])
 }
 
 /// A zlib stream (as joblib's `compress=` writes) whose first inflated bytes open a pickle.

@@ -245,3 +245,32 @@ fn harmless_extensions() {
     assert!(!is_harmless_extension("pkl"));
     assert!(!is_harmless_extension("weird"));
 }
+
+#[test]
+fn joblib_files_from_every_compressor_are_joblib() {
+    // Written by joblib's own compressors (testdata/generate_archives.py).
+    let models: [&[u8]; 4] = [
+        include_bytes!("../../testdata/compressed/models/forest_safe_lz4.joblib"),
+        include_bytes!("../../testdata/compressed/models/forest_safe_xz.joblib"),
+        include_bytes!("../../testdata/compressed/models/forest_safe_bz2.joblib"),
+        include_bytes!("../../testdata/compressed/models/forest_safe_lzma.joblib"),
+    ];
+    for model in models {
+        assert_eq!(format_of(model, Some("joblib")), Format::Joblib);
+    }
+}
+
+#[test]
+fn compressed_tables_stay_archives() {
+    let lzma = include_bytes!("../../testdata/compressed/clean.csv.lzma");
+    assert_eq!(format_of(lzma, Some("lzma")), Format::Lzma);
+    assert_ne!(
+        format_of(lzma, None),
+        Format::Lzma,
+        "no magic number without the extension"
+    );
+    let xz = include_bytes!("../../testdata/compressed/clean.csv.xz");
+    assert_eq!(format_of(xz, Some("xz")), Format::Xz);
+    let bz2 = include_bytes!("../../testdata/compressed/clean.csv.bz2");
+    assert_eq!(format_of(bz2, Some("bz2")), Format::Bzip2);
+}

@@ -13,9 +13,11 @@ pub static ARCHIVE_CONTENTS: Rule = Rule {
     family: Family::Archive,
     severity: Severity::Review,
     summary: "an archive; its members are checked one by one",
-    detects: "ZIP, tar and gzip files. Each member is inflated in memory and checked as a \
-              file of its own, reported as archive!/member; the archive's verdict is at least \
-              its worst member's.",
+    detects: "ZIP (stored, deflate, deflate64, bzip2, LZMA, xz and zstd members), 7z (LZMA, \
+              LZMA2, bzip2 and the usual filters, solid or not), tar, and the single stream of a \
+              gzip, bzip2, xz, .lzma or zstd file (a .tar.xz holds a .tar, unpacked in turn). \
+              Each member is inflated in memory and checked as a file of its own, reported as \
+              archive!/member; the archive's verdict is at least its worst member's.",
     why: "Output checkers usually want outputs unpacked, so that each can be seen and \
           released on its own; an archive also hides its members from anyone browsing the \
           request.",
@@ -52,11 +54,16 @@ pub static ENCRYPTED_MEMBER: Rule = Rule {
     family: Family::Archive,
     severity: Severity::Block,
     summary: "an encrypted archive member",
-    detects: "ZIP members with the encryption flag set (ZipCrypto or AES).",
+    detects: "ZIP members with the encryption flag set (ZipCrypto or AES); 7z members in a \
+              block that passes through the AES-256 coder, and 7z archives whose header (the \
+              member list itself) is encrypted.",
     why: "An encrypted member cannot be checked; releasing it releases whatever it holds.",
     fix: "Remove the encryption. Outputs leave in the clear so that they can be checked.",
     policy_keys: &["rules.A003"],
-    references: &["PKWARE APPNOTE.TXT 6.3, general purpose bit 0"],
+    references: &[
+        "PKWARE APPNOTE.TXT 6.3, general purpose bit 0",
+        "7-Zip 7zFormat.txt, coder 06F10701 (7zAES)",
+    ],
 };
 
 pub static MEMBER_PATH_ESCAPE: Rule = Rule {
@@ -107,10 +114,12 @@ pub static ARCHIVE_NOT_OPENED: Rule = Rule {
     family: Family::Archive,
     severity: Severity::Block,
     summary: "an archive format this version cannot look inside",
-    detects: "7z, RAR, bzip2, xz and zstd files. They are identified but not inflated, so \
-              their members are not checked.",
+    detects: "RAR files. They are identified but not inflated, so their members are not \
+              checked: no maintained, licence-compatible RAR decoder in pure Rust exists, and \
+              the reference unRAR source may not be used to re-create the compressor. The \
+              finding's evidence gives the reason.",
     why: "An archive whose members were not checked cannot be passed.",
-    fix: "Submit the files unpacked, or as a ZIP or tar.gz archive.",
+    fix: "Re-pack the files as a ZIP, tar.gz, tar.xz or 7z archive, or submit them unpacked.",
     policy_keys: &["rules.A007"],
     references: &[],
 };

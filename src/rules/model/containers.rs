@@ -3,24 +3,24 @@
 
 use std::io::{Cursor, Read};
 
-/// How a pickle was stored.
+use crate::decompress::{self, CappedError, Codec};
+
+/// How a pickle was stored: plain, or compressed by one of joblib's compressors.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Packing {
     Plain,
-    Zlib,
-    Gzip,
+    Compressed(Codec),
 }
 
 impl Packing {
-    /// Reads the compression from the first bytes: a zlib header (`78 xx`, checksum valid) or
-    /// the gzip magic.
+    /// Reads the compression from the first bytes, as joblib's `compressor` module does by
+    /// prefix: zlib (`78`, header checksum valid), gzip (`1f 8b`), bz2 (`BZ`), xz
+    /// (`fd 37 7a 58 5a`), lzma (`5d 00`) and lz4 (the LZ4 frame magic `04 22 4d 18`).
+    /// zstd is not a joblib compressor and is left as plain.
     pub fn of(data: &[u8]) -> Packing {
-        match data {
-            [0x1f, 0x8b, ..] => Packing::Gzip,
-            [cmf @ 0x78, flg, ..] if (u16::from(*cmf) * 256 + u16::from(*flg)) % 31 == 0 => {
-                Packing::Zlib
-            }
-            _ => Packing::Plain,
+        match Codec::sniff(data) {
+            Some(Codec::Zstd) | None => Packing::Plain,
+            Some(codec) => Packing::Compressed(codec),
         }
     }
 
@@ -28,8 +28,7 @@ impl Packing {
     pub fn as_str(self) -> &'static str {
         match self {
             Packing::Plain => "none",
-            Packing::Zlib => "zlib",
-            Packing::Gzip => "gzip",
+            Packing::Compressed(codec) => codec.as_str(),
         }
     }
 }
@@ -61,28 +60,20 @@ impl std::fmt::Display for OpenError {
 }
 
 /// Inflates `data` when compressed, reading at most `cap` bytes of output.
-// Limitation: joblib's lz4, xz, bz2 and lzma compressors are not opened. xz and bz2 files are
-// identified as archives (and reviewed as such); lz4 frames have no signature here and are
-// judged as unknown binary data, which blocks.
 pub fn inflate(data: &[u8], cap: u64) -> Result<Option<Vec<u8>>, OpenError> {
-    let reader: Box<dyn Read + '_> = match Packing::of(data) {
-        Packing::Plain => return Ok(None),
-        Packing::Zlib => Box::new(flate2::read::ZlibDecoder::new(data)),
-        Packing::Gzip => Box::new(flate2::read::MultiGzDecoder::new(data)),
+    let Packing::Compressed(codec) = Packing::of(data) else {
+        return Ok(None);
     };
+    let reader =
+        decompress::decoder(codec, data, cap).map_err(|e| OpenError::Corrupt(e.to_string()))?;
     read_capped(reader, cap).map(Some)
 }
 
 fn read_capped(reader: impl Read, cap: u64) -> Result<Vec<u8>, OpenError> {
-    let mut out = Vec::new();
-    reader
-        .take(cap.saturating_add(1))
-        .read_to_end(&mut out)
-        .map_err(|e| OpenError::Corrupt(e.to_string()))?;
-    if out.len() as u64 > cap {
-        return Err(OpenError::OverCap { cap });
-    }
-    Ok(out)
+    decompress::read_capped(reader, cap).map_err(|error| match error {
+        CappedError::OverCap => OpenError::OverCap { cap },
+        CappedError::Corrupt(error) => OpenError::Corrupt(error.to_string()),
+    })
 }
 
 /// A PyTorch checkpoint's pickle and the size of the tensor storages beside it.
@@ -148,7 +139,7 @@ mod tests {
         let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::new(3));
         encoder.write_all(b"\x80\x04N.").unwrap();
         let zlib = encoder.finish().unwrap();
-        assert_eq!(Packing::of(&zlib), Packing::Zlib);
+        assert_eq!(Packing::of(&zlib), Packing::Compressed(Codec::Zlib));
         assert_eq!(inflate(&zlib, 100).unwrap().unwrap(), b"\x80\x04N.");
         assert_eq!(Packing::of(b"\x80\x04N."), Packing::Plain);
     }
@@ -159,5 +150,19 @@ mod tests {
         encoder.write_all(&vec![0u8; 1 << 20]).unwrap();
         let gzip = encoder.finish().unwrap();
         assert_eq!(inflate(&gzip, 1000), Err(OpenError::OverCap { cap: 1000 }));
+    }
+
+    #[test]
+    fn lz4_and_bz2_joblib_streams_are_inflated() {
+        let mut lz4 = lz4_flex::frame::FrameEncoder::new(Vec::new());
+        lz4.write_all(b"\x80\x04N.").unwrap();
+        let lz4 = lz4.finish().unwrap();
+        assert_eq!(Packing::of(&lz4), Packing::Compressed(Codec::Lz4));
+        assert_eq!(inflate(&lz4, 100).unwrap().unwrap(), b"\x80\x04N.");
+
+        let mut bz2 = bzip2::write::BzEncoder::new(Vec::new(), bzip2::Compression::best());
+        bz2.write_all(&vec![0u8; 1 << 20]).unwrap();
+        let bz2 = bz2.finish().unwrap();
+        assert_eq!(inflate(&bz2, 1000), Err(OpenError::OverCap { cap: 1000 }));
     }
 }
