@@ -20,10 +20,15 @@
 //! every file is checked the lists are compared pairwise, and each exposed cell becomes a
 //! finding on the second table of the pair (in path order), naming both cells.
 //!
+//! Limitation: nesting is inferred from one table being at least the other in every matched
+//! cell; two disjoint populations under the same labels can meet that by chance (the larger
+//! region against the smaller), so the rule reviews rather than blocks.
+//!
 //! Limitation: only exact label matches and shared-end bands are compared; differencing that
 //! needs a combination of three or more tables, or categories merged differently (regions
 //! against the areas they are made of), needs the category hierarchy and is not attempted.
 
+use std::cmp::Ordering;
 use std::collections::HashMap;
 
 use serde::{Deserialize, Serialize};
@@ -126,16 +131,47 @@ impl CountTable {
 }
 
 /// One table of the request, indexed for comparison.
+///
+/// Labels are interned to numbers shared by the whole request, and each index is a vector
+/// sorted by them, so comparing two tables is a merge of two short integer lists: a request
+/// of a thousand crosstabs of one shape makes half a million pairs.
 struct Indexed<'f> {
     file: usize,
     path: &'f str,
     table: &'f CountTable,
-    /// Cell by its normalised labels.
-    by_key: HashMap<String, usize>,
-    /// Cells with one band label, by the other labels and the band's position.
-    by_band: HashMap<String, Vec<(Band, usize)>>,
+    /// Cells by their interned labels, sorted.
+    by_key: Vec<(u32, usize)>,
+    /// Cells with one band label, by the interned other labels and band position, sorted.
+    by_band: Vec<BandEntry>,
+    /// The interned set of (other labels, band) pairs: two tables with the same set and no
+    /// nested bands within either cannot expose a slim band.
+    band_set: u32,
+    /// Does the table itself hold two bands of one variable that share an end?
+    nested_bands: bool,
     /// The base every count is a multiple of, when the table looks rounded.
     rounded_to: Option<f64>,
+}
+
+/// A cell with a band label: its other labels interned, the band, and the cell's index.
+type BandEntry = (u32, Band, usize);
+
+/// Numbers for the label strings and band sets of the request's tables.
+#[derive(Default)]
+struct Interner {
+    labels: HashMap<String, u32>,
+    band_sets: HashMap<Vec<(u32, Band)>, u32>,
+}
+
+impl Interner {
+    fn label(&mut self, key: String) -> u32 {
+        let next = self.labels.len() as u32;
+        *self.labels.entry(key).or_insert(next)
+    }
+
+    fn band_set(&mut self, set: Vec<(u32, Band)>) -> u32 {
+        let next = self.band_sets.len() as u32;
+        *self.band_sets.entry(set).or_insert(next)
+    }
 }
 
 /// A cell of one table whose difference with a cell of another is small.
@@ -154,10 +190,11 @@ struct Exposure<'f> {
 /// the second table of each pair for every difference under the threshold.
 pub fn check_request(files: &mut [FileEntry], policy: &Policy) {
     let settings = &policy.tables;
+    let mut interner = Interner::default();
     let mut indexed = Vec::new();
     for (file, entry) in files.iter().enumerate() {
         for table in &entry.tables {
-            indexed.push(index(file, &entry.path, table));
+            indexed.push(index(file, &entry.path, table, &mut interner));
         }
     }
     if indexed.len() > MAX_TABLES {
@@ -208,9 +245,14 @@ pub fn check_request(files: &mut [FileEntry], policy: &Policy) {
     }
 }
 
-fn index<'f>(file: usize, path: &'f str, table: &'f CountTable) -> Indexed<'f> {
-    let mut by_key = HashMap::new();
-    let mut by_band: HashMap<String, Vec<(Band, usize)>> = HashMap::new();
+fn index<'f>(
+    file: usize,
+    path: &'f str,
+    table: &'f CountTable,
+    interner: &mut Interner,
+) -> Indexed<'f> {
+    let mut by_key = Vec::with_capacity(table.cells.len());
+    let mut by_band = Vec::new();
     for (i, cell) in table.cells.iter().enumerate() {
         let parts: Vec<String> = cell
             .row
@@ -218,24 +260,37 @@ fn index<'f>(file: usize, path: &'f str, table: &'f CountTable) -> Indexed<'f> {
             .chain(std::iter::once(&cell.column))
             .map(|p| normalise(p))
             .collect();
-        by_key.insert(parts.join("\u{1f}"), i);
+        by_key.push((interner.label(parts.join("\u{1f}")), i));
         for (position, part) in parts.iter().enumerate() {
             if let Some(band) = Band::parse(part) {
                 let mut rest = parts.clone();
                 rest[position] = format!("\u{1e}{position}");
-                by_band
-                    .entry(rest.join("\u{1f}"))
-                    .or_default()
-                    .push((band, i));
+                by_band.push((interner.label(rest.join("\u{1f}")), band, i));
             }
         }
     }
+    by_key.sort_unstable();
+    by_band.sort_unstable();
+
+    let mut set: Vec<(u32, Band)> = by_band
+        .iter()
+        .map(|&(rest, band, _)| (rest, band))
+        .collect();
+    set.dedup();
+    let nested_bands = set.iter().enumerate().any(|(k, (rest, a))| {
+        set[k + 1..]
+            .iter()
+            .take_while(|(other, _)| other == rest)
+            .any(|(_, b)| a.slim_difference(b).is_some())
+    });
     Indexed {
         file,
         path,
         table,
         by_key,
         by_band,
+        band_set: interner.band_set(set),
+        nested_bands,
         rounded_to: rounding_base(table),
     }
 }
@@ -276,10 +331,7 @@ fn nested<'f>(
 ) -> Vec<Exposure<'f>> {
     let mut matched = Vec::new();
     let (mut first_larger, mut second_larger) = (false, false);
-    for (key, &j) in &second.by_key {
-        let Some(&i) = first.by_key.get(key) else {
-            continue;
-        };
+    for (i, j) in merge(&first.by_key, &second.by_key) {
         let (a, b) = (&first.table.cells[i], &second.table.cells[j]);
         first_larger |= a.value > b.value;
         second_larger |= b.value > a.value;
@@ -319,21 +371,19 @@ fn bands<'f>(
     settings: &TableSettings,
 ) -> Vec<Exposure<'f>> {
     let mut exposures = Vec::new();
-    if !exact(first, second) {
+    let same_bands = first.band_set == second.band_set;
+    if !exact(first, second) || (same_bands && !first.nested_bands && !second.nested_bands) {
         return exposures;
     }
-    for (key, second_cells) in &second.by_band {
-        let Some(first_cells) = first.by_band.get(key) else {
-            continue;
-        };
-        for (band_b, j) in second_cells {
-            for (band_a, i) in first_cells {
-                let Some(slim) = band_a.slim_difference(band_b) else {
+    for (first_group, second_group) in band_groups(&first.by_band, &second.by_band) {
+        for &(_, band_b, j) in second_group {
+            for &(_, band_a, i) in first_group {
+                let Some(slim) = band_a.slim_difference(&band_b) else {
                     continue;
                 };
-                let (a, b) = (&first.table.cells[*i], &second.table.cells[*j]);
-                let wider = if band_a.contains(band_b) { a } else { b };
-                let narrower = if band_a.contains(band_b) { b } else { a };
+                let (a, b) = (&first.table.cells[i], &second.table.cells[j]);
+                let wider = if band_a.contains(&band_b) { a } else { b };
+                let narrower = if band_a.contains(&band_b) { b } else { a };
                 let difference = wider.value - narrower.value;
                 if difference < 0.0 || !is_exposed(difference, settings) {
                     continue;
@@ -353,6 +403,51 @@ fn bands<'f>(
     }
     exposures.sort_by_key(|e| (e.cell.line, e.cell.column_index, e.other.line));
     exposures
+}
+
+/// The cell indices of the keys two sorted indexes share, in key order.
+fn merge(first: &[(u32, usize)], second: &[(u32, usize)]) -> Vec<(usize, usize)> {
+    let (mut x, mut y) = (0, 0);
+    let mut shared = Vec::new();
+    while let (Some(&(a, i)), Some(&(b, j))) = (first.get(x), second.get(y)) {
+        match a.cmp(&b) {
+            Ordering::Less => x += 1,
+            Ordering::Greater => y += 1,
+            Ordering::Equal => {
+                shared.push((i, j));
+                x += 1;
+                y += 1;
+            }
+        }
+    }
+    shared
+}
+
+/// The runs of two sorted band indexes that share their other labels, paired.
+fn band_groups<'a>(
+    first: &'a [BandEntry],
+    second: &'a [BandEntry],
+) -> Vec<(&'a [BandEntry], &'a [BandEntry])> {
+    let run = |list: &'a [BandEntry], at: usize| {
+        let key = list[at].0;
+        let len = list[at..].iter().take_while(|e| e.0 == key).count();
+        &list[at..at + len]
+    };
+    let (mut x, mut y) = (0, 0);
+    let mut groups = Vec::new();
+    while x < first.len() && y < second.len() {
+        let (a, b) = (run(first, x), run(second, y));
+        match a[0].0.cmp(&b[0].0) {
+            Ordering::Less => x += a.len(),
+            Ordering::Greater => y += b.len(),
+            Ordering::Equal => {
+                groups.push((a, b));
+                x += a.len();
+                y += b.len();
+            }
+        }
+    }
+    groups
 }
 
 /// A difference that is itself a small cell: whole, positive and under the threshold.
@@ -416,7 +511,7 @@ fn unlisted(other_path: &str, count: usize) -> Finding {
 }
 
 /// A band of whole numbers (ages, years, sizes) read from a label; open ends are `None`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 struct Band {
     low: Option<i64>,
     high: Option<i64>,

@@ -72,8 +72,8 @@ fn extreme_rows(table: &Table, emit: &mut Emit) {
         .collect();
     for row in table.body.clone() {
         let named = labels.iter().copied().find(|&c| {
-            let text = table.grid.cell(row, c).to_lowercase();
-            EXTREME_LABELS.contains(&text.as_str())
+            let text = table.grid.cell(row, c);
+            EXTREME_LABELS.iter().any(|l| text.eq_ignore_ascii_case(l))
         });
         let Some(label_column) = named else {
             continue;

@@ -116,12 +116,20 @@ pub const LABEL_WORDS: &[&str] = &[
 ];
 
 /// True for Total, All, Overall and the like.
+///
+/// Compared without allocating, since every label cell of a long table is asked: the margin
+/// words are ASCII, so ASCII case folding decides it.
 pub fn is_margin_word(text: &str) -> bool {
-    let lower = text.trim().to_lowercase();
-    MARGIN_WORDS.contains(&lower.as_str())
-        || lower.starts_with("total ")
-        || lower.starts_with("all ")
-        || lower.starts_with("overall ")
+    let t = text.trim().as_bytes();
+    let starts = |prefix: &str| {
+        t.len() >= prefix.len() && t[..prefix.len()].eq_ignore_ascii_case(prefix.as_bytes())
+    };
+    MARGIN_WORDS
+        .iter()
+        .any(|w| t.eq_ignore_ascii_case(w.as_bytes()))
+        || starts("total ")
+        || starts("all ")
+        || starts("overall ")
 }
 
 /// Lowercased words of a header; `%` is a word of its own, and `N` stays upper case because
@@ -179,7 +187,6 @@ const COUNT_WORDS: &[&str] = &[
     "counts",
     "freq",
     "frequency",
-    "no",
     "number",
     "num",
     "cases",
@@ -194,13 +201,28 @@ const COUNT_WORDS: &[&str] = &[
     "births",
 ];
 
+/// "No." as the abbreviation of number: the whole header (`No`, `No.`), or leading it with a
+/// full stop or "of" (`No. of patients`, `no of cases`, `No. (%)`). A bare leading "no" is
+/// usually a negation (`no_asthma`, `No diabetes`), which labels a category, not a count.
+fn is_numero(header: &str, words: &[String]) -> bool {
+    if words.first().map(String::as_str) != Some("no") {
+        return false;
+    }
+    let abbreviated = header
+        .trim_start()
+        .get(2..)
+        .is_some_and(|rest| rest.starts_with('.'));
+    words.len() == 1 || abbreviated || words.get(1).is_some_and(|w| w == "of")
+}
+
 /// The statistic a header names, if any.
 pub fn stat_from_header(header: &str) -> Option<Stat> {
     let words = header_words(header);
     let has = |w: &str| words.iter().any(|x| x == w);
     let any = |list: &[&str]| list.iter().any(|w| has(w));
     let first = words.first().map(String::as_str).unwrap_or("");
-    if COUNT_WORDS.contains(&first) && (has("%") || has("pct")) {
+    let counts_first = COUNT_WORDS.contains(&first) || is_numero(header, &words);
+    if counts_first && (has("%") || has("pct")) {
         return Some(Stat::Count); // `n (%)`: the count leads the cell
     }
     let stat = if any(&["pvalue", "pval", "sig"])
@@ -284,7 +306,7 @@ pub fn stat_from_header(header: &str) -> Option<Stat> {
         "population",
     ]) {
         Stat::N
-    } else if any(COUNT_WORDS) {
+    } else if any(COUNT_WORDS) || is_numero(header, &words) {
         Stat::Count
     } else {
         return None;
@@ -312,5 +334,22 @@ mod tests {
         assert!(is_identifier_header("patient_id"));
         assert!(is_identifier_header("Date of birth"));
         assert!(!is_identifier_header("age_band"));
+    }
+
+    #[test]
+    fn no_is_a_count_only_as_an_abbreviation() {
+        for header in [
+            "No",
+            "No.",
+            "no.",
+            "No. of patients",
+            "no of cases",
+            "No. (%)",
+        ] {
+            assert_eq!(stat_from_header(header), Some(Stat::Count), "{header}");
+        }
+        for header in ["no_asthma", "No diabetes", "none", "Norway"] {
+            assert_eq!(stat_from_header(header), None, "{header}");
+        }
     }
 }

@@ -62,12 +62,16 @@ pub fn parse(text: &str, style: NumberStyle) -> Value {
     if t.is_empty() || t == "-" || t == "\u{2013}" || t == "\u{2014}" {
         return Value::Empty;
     }
+    if let Some(value) = plain_integer(t) {
+        return Value::Number(value);
+    }
     if t.len() <= 14 {
-        let lower = t.to_ascii_lowercase();
-        if MARKERS.contains(&lower.as_str()) {
+        // The words are ASCII, so ASCII case folding matches them without allocating.
+        let is = |word: &&str| t.eq_ignore_ascii_case(word);
+        if MARKERS.iter().any(is) {
             return Value::Marker(Marker { at_most: None });
         }
-        if MISSING.contains(&lower.as_str()) {
+        if MISSING.iter().any(is) {
             return Value::Missing;
         }
         if let Some(marker) = bound_marker(t, style) {
@@ -104,6 +108,25 @@ fn bound_marker(t: &str, style: NumberStyle) -> Option<Marker> {
     Some(Marker { at_most })
 }
 
+/// The value of a cell of ASCII digits only, of at most 15 of them (so that every value is
+/// exact in a float64), or `None`. Most cells of a large count table are such integers, and
+/// reading them this way spares the separator analysis and its allocations; no marker or
+/// missing-value word is all digits, so the result is the one the full path gives.
+fn plain_integer(t: &str) -> Option<f64> {
+    let bytes = t.as_bytes();
+    if bytes.is_empty() || bytes.len() > 15 {
+        return None;
+    }
+    let mut value = 0u64;
+    for &b in bytes {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        value = value * 10 + u64::from(b - b'0');
+    }
+    Some(value as f64)
+}
+
 /// What may follow the number of a numeric cell: nothing, a percent sign, or a bracketed
 /// companion statistic (`(3.4%)`, `[2.1-4.0]`, `(12.1)`).
 fn is_number_tail(rest: &str) -> bool {
@@ -118,8 +141,15 @@ pub fn leading_number(t: &str, style: NumberStyle) -> Option<(f64, &str)> {
         return None;
     }
     let token = &t[..token_end];
-    let normal = normalise(token, style)?;
-    let value: f64 = normal.parse().ok()?;
+    // A token with no separator to interpret parses as it stands.
+    let plain = token
+        .bytes()
+        .all(|b| b.is_ascii_digit() || matches!(b, b'+' | b'-' | b'e' | b'E'));
+    let value: f64 = if plain {
+        token.parse().ok()?
+    } else {
+        normalise(token, style)?.parse().ok()?
+    };
     value.is_finite().then_some((value, &t[token_end..]))
 }
 
@@ -322,6 +352,25 @@ mod tests {
         assert_eq!(parse("3.4%", DOT), Value::Number(3.4));
         assert_eq!(parse("1.5e-3", DOT), Value::Number(0.0015));
         assert_eq!(parse("1 234", DOT), Value::Number(1234.0));
+    }
+
+    #[test]
+    fn plain_integers_read_as_the_full_path_reads_them() {
+        for text in [
+            "0",
+            "7",
+            "007",
+            "123456789012345",
+            "1234567890123456",
+            "12a",
+            "+3",
+        ] {
+            let full = match leading_number(text, NumberStyle::default()) {
+                Some((value, rest)) if is_number_tail(rest) => Value::Number(value),
+                _ => Value::Text,
+            };
+            assert_eq!(parse(text, NumberStyle::default()), full, "{text}");
+        }
     }
 
     #[test]
