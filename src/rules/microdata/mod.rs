@@ -5,8 +5,11 @@
 //! rows is blocked as person-level; a smaller one is reviewed; a format this version does not
 //! parse is blocked, never passed.
 
+pub mod arrow;
+mod flatbuf;
 pub mod headers;
 pub mod parquet;
+pub mod sqlite;
 
 use std::io::{Cursor, Read};
 
@@ -87,16 +90,15 @@ impl FileCheck for MicrodataCheck {
             Format::Spss => headers::spss(content).map(|s| vec![(None, s)]),
             Format::SasXport => headers::sas_xport(content).map(|s| vec![(None, s)]),
             Format::Parquet => parquet::parquet(content).map(|s| vec![(None, s)]),
+            Format::Sqlite => sqlite::sqlite(content),
+            Format::Arrow | Format::Feather => arrow::arrow(content).map(|s| vec![(None, s)]),
             // Limitation: these formats' row counts need parsers this version lacks (sas7bdat
             // pages, R serialisation, Arrow flatbuffers, HDF5 object headers, SQLite b-trees).
             Format::Sas7bdat
             | Format::SpssPortable
             | Format::Rds
             | Format::RData
-            | Format::Arrow
-            | Format::Feather
-            | Format::Hdf5
-            | Format::Sqlite => Err(format!(
+            | Format::Hdf5 => Err(format!(
                 "egress-check does not read the row count of {format} files"
             )),
             _ => return,

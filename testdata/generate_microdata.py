@@ -1,0 +1,116 @@
+#!/usr/bin/env python3
+"""Writes the microdata fixtures under testdata/microdata/ and their expected shapes, taken
+from the writing library (not from egress-check), to testdata/microdata/expected.json.
+Needs Python 3.11 with numpy, pandas, pyarrow and pyreadr:
+
+    pip install numpy pandas pyarrow pyreadr
+    python3 testdata/generate_microdata.py
+
+Each format gets a person-level file (the 150-row cohort), an aggregate-shaped one (a few
+rows of means) and a corrupt one. Everything is deterministic.
+"""
+
+import json
+import sqlite3
+import struct
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.feather as feather
+import pyarrow.ipc as ipc
+
+OUT = Path(__file__).resolve().parent / "microdata"
+EXPECTED: dict = {}
+
+
+def cohort(rows: int) -> pd.DataFrame:
+    rng = np.random.default_rng(3)
+    return pd.DataFrame(
+        {
+            "age": rng.integers(18, 90, rows).astype("int32"),
+            "sex": rng.choice(["F", "M"], rows),
+            "bmi": rng.normal(27, 4, rows).round(1),
+        }
+    )
+
+
+def means() -> pd.DataFrame:
+    return pd.DataFrame({"band": ["18-39", "40-64", "65+"], "n": [52, 61, 37],
+                         "mean_bmi": [26.1, 27.4, 27.9]})
+
+
+def expect(name: str, tables: dict) -> None:
+    """tables: member name (or "") -> (rows, columns, names)."""
+    EXPECTED[name] = {k: {"rows": r, "columns": c, "names": n} for k, (r, c, n) in tables.items()}
+
+
+def corrupt(source: Path, target: str, at: int, length: int) -> None:
+    """A copy of `source` with `length` bytes from `at` overwritten by 0xA5."""
+    data = bytearray(source.read_bytes())
+    data[at:at + length] = b"\xa5" * length
+    (OUT / target).write_bytes(bytes(data))
+
+
+def sqlite_files() -> None:
+    path = OUT / "cohort.sqlite"
+    path.unlink(missing_ok=True)
+    big = cohort(5000)
+    with sqlite3.connect(path) as db:
+        # Small pages make a three-level b-tree; a long comment makes the schema overflow.
+        db.execute("PRAGMA page_size = 512")
+        note = "-- " + "x" * 900 + "\n"
+        db.execute(f'CREATE TABLE people ({note}"age" INTEGER, [sex] TEXT, bmi REAL, '
+                   "PRIMARY KEY (age, sex, bmi)) WITHOUT ROWID")
+        db.execute("CREATE TABLE visits (id INTEGER PRIMARY KEY, person INTEGER, "
+                   "visit_date TEXT)")
+        db.executemany("INSERT OR IGNORE INTO people VALUES (?, ?, ?)",
+                       big.itertuples(index=False))
+        db.executemany("INSERT INTO visits (person, visit_date) VALUES (?, ?)",
+                       [(i % 97, f"2024-01-{i % 28 + 1:02d}") for i in range(3000)])
+        db.execute("CREATE INDEX visits_by_person ON visits (person)")
+        counts = {t: db.execute(f"SELECT count(*) FROM {t}").fetchone()[0]
+                  for t in ("people", "visits")}
+    db.close()
+    expect("cohort.sqlite", {"people": (counts["people"], 3, ["age", "sex", "bmi"]),
+                             "visits": (counts["visits"], 3, ["id", "person", "visit_date"])})
+    path = OUT / "means.sqlite"
+    path.unlink(missing_ok=True)
+    with sqlite3.connect(path) as db:
+        means().to_sql("means", db, index=False)
+    db.close()
+    expect("means.sqlite", {"means": (3, 3, ["band", "n", "mean_bmi"])})
+    # Page 2 (the first table's root) made an interior page whose right child is itself.
+    data = bytearray((OUT / "means.sqlite").read_bytes())
+    size = struct.unpack(">H", data[16:18])[0]
+    data[size] = 0x05
+    data[size + 3:size + 5] = b"\x00\x00"
+    data[size + 8:size + 12] = struct.pack(">I", 2)
+    (OUT / "cyclic.sqlite").write_bytes(bytes(data))
+
+
+def arrow_files() -> None:
+    people = pa.Table.from_pandas(cohort(150), preserve_index=False)
+    feather.write_feather(people, OUT / "cohort_v2.feather", version=2, chunksize=64)
+    feather.write_feather(pa.Table.from_pandas(means(), preserve_index=False),
+                          OUT / "means_v2.feather", version=2)
+    feather.write_feather(cohort(150), OUT / "cohort_v1.feather", version=1)
+    with ipc.new_stream(OUT / "cohort.arrows", people.schema) as writer:
+        for batch in people.to_batches(max_chunksize=50):
+            writer.write_batch(batch)
+    names = ["age", "sex", "bmi"]
+    for name in ("cohort_v2.feather", "cohort_v1.feather", "cohort.arrows"):
+        expect(name, {"": (people.num_rows, people.num_columns, names)})
+    expect("means_v2.feather", {"": (3, 3, ["band", "n", "mean_bmi"])})
+    # The footer's length word says more bytes than the file holds.
+    data = bytearray((OUT / "means_v2.feather").read_bytes())
+    data[-10:-6] = struct.pack("<I", 0x7FFFFFF0)
+    (OUT / "bad_footer.arrow").write_bytes(bytes(data))
+
+
+if __name__ == "__main__":
+    OUT.mkdir(parents=True, exist_ok=True)
+    sqlite_files()
+    arrow_files()
+    (OUT / "expected.json").write_text(json.dumps(EXPECTED, indent=1, sort_keys=True) + "\n")
