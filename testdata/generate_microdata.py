@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 """Writes the microdata fixtures under testdata/microdata/ and their expected shapes, taken
 from the writing library (not from egress-check), to testdata/microdata/expected.json.
-Needs Python 3.11 with numpy, pandas, pyarrow and pyreadr:
+Needs Python 3.11 with numpy, pandas, pyarrow, pyreadr and rdata:
 
-    pip install numpy pandas pyarrow pyreadr
+    pip install numpy pandas pyarrow pyreadr rdata
     python3 testdata/generate_microdata.py
 
 Each format gets a person-level file (the 150-row cohort), an aggregate-shaped one (a few
@@ -20,6 +20,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.feather as feather
 import pyarrow.ipc as ipc
+import pyreadr
+import rdata
 
 OUT = Path(__file__).resolve().parent / "microdata"
 EXPECTED: dict = {}
@@ -109,8 +111,109 @@ def arrow_files() -> None:
     (OUT / "bad_footer.arrow").write_bytes(bytes(data))
 
 
+def xdr_int(*values: int) -> bytes:
+    return b"".join(struct.pack(">i", v) for v in values)
+
+
+class RWriter:
+    """R's XDR serialisation (version 3), written by hand the way R's serialize.c does: the
+    first use of a symbol writes it, later uses refer back to it (REFSXP)."""
+
+    def __init__(self) -> None:
+        self.out = bytearray(b"X\n" + xdr_int(3, 0x040201, 0x030500, 5) + b"UTF-8")
+        self.symbols: list[str] = []
+
+    def chars(self, text: str) -> None:
+        data = text.encode()
+        self.out += xdr_int(0x00040009, len(data)) + data
+
+    def symbol(self, name: str) -> None:
+        if name in self.symbols:
+            self.out += xdr_int(((self.symbols.index(name) + 1) << 8) | 0xFF)
+            return
+        self.symbols.append(name)
+        self.out += xdr_int(1)
+        self.chars(name)
+
+    def strings(self, values: list[str], attrs: bool = False) -> None:
+        self.out += xdr_int(16 | (0x200 if attrs else 0), len(values))
+        for value in values:
+            self.chars(value)
+
+    def attributes(self, pairs: list) -> None:
+        """pairs: (name, writer) where writer() serialises the value."""
+        for name, write in pairs:
+            self.out += xdr_int(0x0402)
+            self.symbol(name)
+            write()
+        self.out += xdr_int(254)
+
+    def data_frame(self, frame: pd.DataFrame, compact: bool) -> None:
+        self.out += xdr_int(19 | 0x100 | 0x200, frame.shape[1])
+        for column in frame.columns:
+            values = frame[column]
+            if values.dtype.kind == "i" and column == "id":
+                # An ALTREP compact integer sequence 1:n, as R writes `1:n`.
+                self.out += xdr_int(238, 2)
+                self.symbol("compact_intseq")
+                self.out += xdr_int(2)
+                self.symbol("base")
+                self.out += xdr_int(2, 13 | 0, 1, 13, 254)
+                self.out += xdr_int(14, 3) + struct.pack(">ddd", len(values), 1.0, 1.0)
+                self.out += xdr_int(254)
+            elif values.dtype.kind == "i":
+                self.out += xdr_int(13, len(values), *[int(v) for v in values])
+            elif values.dtype.kind == "f":
+                self.out += xdr_int(14, len(values)) + struct.pack(f">{len(values)}d", *values)
+            else:
+                self.strings([str(v) for v in values])
+        rows = len(frame)
+        if compact:
+            row_names = lambda: self.out.extend(xdr_int(13, 2, -(2**31), -rows))
+        else:
+            row_names = lambda: self.strings([str(i + 1) for i in range(rows)])
+        self.attributes([
+            ("names", lambda: self.strings(list(frame.columns))),
+            ("class", lambda: self.strings(["data.frame"])),
+            ("row.names", row_names),
+        ])
+
+    def named_list(self, items: dict, compact: bool) -> None:
+        self.out += xdr_int(19 | 0x200, len(items))
+        for frame in items.values():
+            self.data_frame(frame, compact)
+        self.attributes([("names", lambda: self.strings(list(items)))])
+
+
+def r_files() -> None:
+    people = cohort(150)
+    pyreadr.write_rds(OUT / "cohort.rds", people, compress="gzip")
+    pyreadr.write_rds(OUT / "means.rds", means())
+    pyreadr.write_rdata(OUT / "cohort.RData", people, df_name="people")
+    names = ["age", "sex", "bmi"]
+    expect("cohort.rds", {"": (150, 3, names)})
+    expect("means.rds", {"": (3, 3, ["band", "n", "mean_bmi"])})
+    expect("cohort.RData", {"people": (150, 3, names)})
+    # list(visits = <data frame of 400 rows, id = 1:400 as ALTREP>, summary = means) with
+    # compact row names c(NA, -n), serialised by hand.
+    visits = pd.DataFrame({"id": np.arange(1, 401, dtype="int64"),
+                           "person": np.arange(400, dtype="int64") % 97,
+                           "weight": np.linspace(50, 90, 400).round(1)})
+    writer = RWriter()
+    writer.named_list({"visits": visits, "summary": means()}, compact=True)
+    (OUT / "visits_list.rds").write_bytes(bytes(writer.out))
+    # The expectation comes from the independent `rdata` package reading the file back.
+    parsed = rdata.conversion.convert(rdata.parser.parse_file(OUT / "visits_list.rds"))
+    expect("visits_list.rds", {name: (frame.shape[0], frame.shape[1],
+                                      [str(c) for c in frame.columns])
+                               for name, frame in parsed.items()})
+    data = (OUT / "means.rds").read_bytes()
+    (OUT / "cut.rds").write_bytes(data[: len(data) * 3 // 5])
+
+
 if __name__ == "__main__":
     OUT.mkdir(parents=True, exist_ok=True)
     sqlite_files()
     arrow_files()
+    r_files()
     (OUT / "expected.json").write_text(json.dumps(EXPECTED, indent=1, sort_keys=True) + "\n")

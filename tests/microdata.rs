@@ -82,6 +82,7 @@ fn corrupt_files_are_blocked_as_unreadable() {
     let cases = [
         ("cyclic.sqlite", "reached twice"),
         ("bad_footer.arrow", "runs past the start"),
+        ("cut.rds", "runs past the end"),
     ];
     for (path, why) in cases {
         let got = &findings()[path];
@@ -103,7 +104,12 @@ fn every_fixture_is_covered() {
         .collect::<Vec<_>>();
     assert_eq!(
         listed,
-        ["bad_footer.arrow", "cyclic.sqlite", "expected.json"],
+        [
+            "bad_footer.arrow",
+            "cut.rds",
+            "cyclic.sqlite",
+            "expected.json"
+        ],
         "fixtures without an expectation"
     );
 }

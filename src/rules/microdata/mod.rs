@@ -9,6 +9,7 @@ pub mod arrow;
 mod flatbuf;
 pub mod headers;
 pub mod parquet;
+pub mod rdata;
 pub mod sqlite;
 
 use std::io::{Cursor, Read};
@@ -92,13 +93,10 @@ impl FileCheck for MicrodataCheck {
             Format::Parquet => parquet::parquet(content).map(|s| vec![(None, s)]),
             Format::Sqlite => sqlite::sqlite(content),
             Format::Arrow | Format::Feather => arrow::arrow(content).map(|s| vec![(None, s)]),
+            Format::Rds | Format::RData => r_data(content, policy),
             // Limitation: these formats' row counts need parsers this version lacks (sas7bdat
             // pages, R serialisation, Arrow flatbuffers, HDF5 object headers, SQLite b-trees).
-            Format::Sas7bdat
-            | Format::SpssPortable
-            | Format::Rds
-            | Format::RData
-            | Format::Hdf5 => Err(format!(
+            Format::Sas7bdat | Format::SpssPortable | Format::Hdf5 => Err(format!(
                 "egress-check does not read the row count of {format} files"
             )),
             _ => return,
@@ -188,6 +186,29 @@ fn judge_shape(
         .at(location)
         .with_evidence(evidence),
     );
+}
+
+/// An R `.rds` or `.RData` file, inflated first when gzip-compressed (R's default), up to
+/// `models.inflate_bytes`.
+fn r_data(content: &[u8], policy: &Policy) -> Result<Vec<(Option<String>, Shape)>, String> {
+    if content.starts_with(b"\x1f\x8b") {
+        let cap = policy.models.inflate_bytes.0;
+        let mut inflated = Vec::new();
+        flate2::read::MultiGzDecoder::new(content)
+            .take(cap.saturating_add(1))
+            .read_to_end(&mut inflated)
+            .map_err(|e| format!("gzip stream: {e}"))?;
+        if inflated.len() as u64 > cap {
+            return Err("inflates beyond models.inflate_bytes".into());
+        }
+        return rdata::rdata(&inflated);
+    }
+    // Limitation: bzip2- and xz-compressed R files (`compress = "bzip2"` / `"xz"`) are not
+    // inflated; they stay unreadable (D003).
+    if content.starts_with(b"BZh") || content.starts_with(b"\xfd7zXZ\x00") {
+        return Err("bzip2- and xz-compressed R files are not inflated".into());
+    }
+    rdata::rdata(content)
 }
 
 /// A `.npy` array; an object array's pickle is walked by the model rules.
