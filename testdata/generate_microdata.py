@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
 """Writes the microdata fixtures under testdata/microdata/ and their expected shapes, taken
 from the writing library (not from egress-check), to testdata/microdata/expected.json.
-Needs Python 3.11 with numpy, pandas, pyarrow, pyreadr and rdata:
+Needs Python 3.11 with numpy, pandas, pyarrow, pyreadr, rdata and pyreadstat:
 
-    pip install numpy pandas pyarrow pyreadr rdata
-    python3 testdata/generate_microdata.py
+    pip install numpy pandas pyarrow pyreadr rdata pyreadstat
+    python3 testdata/generate_microdata.py [PART ...]
+
+PART is one or more of sqlite, arrow, r, por (all when none is given); a partial run keeps
+the other parts' entries in expected.json.
 
 Each format gets a person-level file (the 150-row cohort), an aggregate-shaped one (a few
 rows of means) and a corrupt one. Everything is deterministic.
@@ -21,6 +24,7 @@ import pyarrow as pa
 import pyarrow.feather as feather
 import pyarrow.ipc as ipc
 import pyreadr
+import pyreadstat
 import rdata
 
 OUT = Path(__file__).resolve().parent / "microdata"
@@ -211,9 +215,29 @@ def r_files() -> None:
     (OUT / "cut.rds").write_bytes(data[: len(data) * 3 // 5])
 
 
+def por_files() -> None:
+    """SPSS portable files written by ReadStat; the expectation is ReadStat reading them back."""
+    people = cohort(150)
+    people.loc[[4, 9], "bmi"] = np.nan  # system-missing values, written as `*.`
+    pyreadstat.write_por(people, OUT / "cohort.por", column_labels=["Age", "Sex", "BMI"])
+    pyreadstat.write_por(means(), OUT / "means.por")
+    for name in ("cohort.por", "means.por"):
+        _, meta = pyreadstat.read_por(OUT / name)
+        expect(name, {"": (meta.number_rows, len(meta.column_names), meta.column_names)})
+    # Cut in the middle of the data: the Z end marker is gone.
+    data = (OUT / "cohort.por").read_bytes()
+    (OUT / "cut.por").write_bytes(data[: len(data) * 2 // 3])
+
+
+PARTS = {"sqlite": sqlite_files, "arrow": arrow_files, "r": r_files, "por": por_files}
+
 if __name__ == "__main__":
+    import sys
+
     OUT.mkdir(parents=True, exist_ok=True)
-    sqlite_files()
-    arrow_files()
-    r_files()
+    chosen = sys.argv[1:] or list(PARTS)
+    if sys.argv[1:]:
+        EXPECTED.update(json.loads((OUT / "expected.json").read_text()))
+    for part in chosen:
+        PARTS[part]()
     (OUT / "expected.json").write_text(json.dumps(EXPECTED, indent=1, sort_keys=True) + "\n")

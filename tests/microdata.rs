@@ -83,6 +83,7 @@ fn corrupt_files_are_blocked_as_unreadable() {
         ("cyclic.sqlite", "reached twice"),
         ("bad_footer.arrow", "runs past the start"),
         ("cut.rds", "runs past the end"),
+        ("cut.por", "no Z end marker"),
     ];
     for (path, why) in cases {
         let got = &findings()[path];
@@ -106,6 +107,7 @@ fn every_fixture_is_covered() {
         listed,
         [
             "bad_footer.arrow",
+            "cut.por",
             "cut.rds",
             "cyclic.sqlite",
             "expected.json"

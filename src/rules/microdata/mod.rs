@@ -1,7 +1,8 @@
 //! Microdata files: statistics-package, columnar and array files whose rows may be people.
 //!
-//! Row and column counts and variable names are read from headers and footers ([`headers`],
-//! [`parquet`]) without a data library. A file with at least `microdata.person_level_rows`
+//! Row and column counts and variable names are read from headers, footers and dictionaries
+//! ([`headers`], [`parquet`], [`arrow`], [`rdata`], [`sqlite`], [`por`]) without a data
+//! library. A file with at least `microdata.person_level_rows`
 //! rows is blocked as person-level; a smaller one is reviewed; a format this version does not
 //! parse is blocked, never passed.
 
@@ -9,6 +10,7 @@ pub mod arrow;
 mod flatbuf;
 pub mod headers;
 pub mod parquet;
+pub mod por;
 pub mod rdata;
 pub mod sqlite;
 
@@ -31,9 +33,10 @@ pub static PERSON_LEVEL: Rule = Rule {
     family: Family::Microdata,
     severity: Severity::Block,
     summary: "a data file with person-level numbers of rows",
-    detects: "Stata, SPSS, SAS transport, Parquet and NumPy files (npy, npz members) whose \
-              header records at least microdata.person_level_rows rows. The evidence gives the \
-              rows, columns and variable names.",
+    detects: "Stata, SPSS (sav, zsav, por), SAS transport, Parquet, Arrow and Feather, R rds \
+              and RData, SQLite and NumPy files (npy, npz members) that record at least \
+              microdata.person_level_rows rows. The evidence gives the rows, columns and \
+              variable names.",
     why: "A data file of that many rows is record-level data: releasing it releases the \
           records, whatever aggregation was intended.",
     fix: "Release aggregate tables (counts, means) made from the data, which the table rules \
@@ -66,8 +69,7 @@ pub static UNREADABLE_DATA: Rule = Rule {
     severity: Severity::Block,
     summary: "a data file whose rows cannot be counted",
     detects: "Data files whose header does not parse, and formats whose row count this version \
-              does not read: SAS sas7bdat, SPSS portable, R rds and RData, Arrow and Feather, \
-              plain HDF5 and SQLite.",
+              does not read: SAS sas7bdat and plain HDF5.",
     why: "A data file whose size in rows is unknown may be person-level; it fails closed.",
     fix: "Export the aggregate table as CSV, or convert the file to Parquet or Stata so its \
           header can be read.",
@@ -94,9 +96,10 @@ impl FileCheck for MicrodataCheck {
             Format::Sqlite => sqlite::sqlite(content),
             Format::Arrow | Format::Feather => arrow::arrow(content).map(|s| vec![(None, s)]),
             Format::Rds | Format::RData => r_data(content, policy),
+            Format::SpssPortable => por::spss_portable(content).map(|s| vec![(None, s)]),
             // Limitation: these formats' row counts need parsers this version lacks (sas7bdat
-            // pages, R serialisation, Arrow flatbuffers, HDF5 object headers, SQLite b-trees).
-            Format::Sas7bdat | Format::SpssPortable | Format::Hdf5 => Err(format!(
+            // pages and subheaders, HDF5 object headers).
+            Format::Sas7bdat | Format::Hdf5 => Err(format!(
                 "egress-check does not read the row count of {format} files"
             )),
             _ => return,
