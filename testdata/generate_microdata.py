@@ -4,9 +4,10 @@ from the writing library (not from egress-check), to testdata/microdata/expected
 Needs Python 3.11 with numpy, pandas, pyarrow, pyreadr, rdata and pyreadstat:
 
     pip install numpy pandas pyarrow pyreadr rdata pyreadstat
+    apt-get install readstat    # the sas part: ReadStat's command-line tool
     python3 testdata/generate_microdata.py [PART ...]
 
-PART is one or more of sqlite, arrow, r, por (all when none is given); a partial run keeps
+PART is one or more of sqlite, arrow, r, por, sas (all when none is given); a partial run keeps
 the other parts' entries in expected.json.
 
 Each format gets a person-level file (the 150-row cohort), an aggregate-shaped one (a few
@@ -229,7 +230,34 @@ def por_files() -> None:
     (OUT / "cut.por").write_bytes(data[: len(data) * 2 // 3])
 
 
-PARTS = {"sqlite": sqlite_files, "arrow": arrow_files, "r": r_files, "por": por_files}
+def sas_files() -> None:
+    """SAS data sets written by ReadStat's command-line tool (Debian package `readstat`, 1.1.8
+    used) from SPSS files pyreadstat writes; pyreadstat cannot write sas7bdat itself. The
+    expectation is pyreadstat's reading, checked against pandas' independent reader."""
+    import subprocess
+    import tempfile
+
+    import pandas
+
+    with tempfile.TemporaryDirectory() as tmp:
+        for name, frame in (("cohort", cohort(150)), ("means", means())):
+            sav = Path(tmp) / f"{name}.sav"
+            pyreadstat.write_sav(frame, sav)
+            target = OUT / f"{name}.sas7bdat"
+            target.unlink(missing_ok=True)
+            subprocess.run(["readstat", str(sav), str(target)], check=True,
+                           stdout=subprocess.DEVNULL)
+            _, meta = pyreadstat.read_sas7bdat(target, metadataonly=True)
+            assert pandas.read_sas(target, encoding="utf-8").shape == (
+                meta.number_rows, len(meta.column_names))
+            expect(target.name, {"": (meta.number_rows, len(meta.column_names),
+                                      meta.column_names)})
+    data = (OUT / "cohort.sas7bdat").read_bytes()
+    (OUT / "cut.sas7bdat").write_bytes(data[: len(data) // 2])
+
+
+PARTS = {"sqlite": sqlite_files, "arrow": arrow_files, "r": r_files, "por": por_files,
+         "sas": sas_files}
 
 if __name__ == "__main__":
     import sys

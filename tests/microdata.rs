@@ -84,6 +84,7 @@ fn corrupt_files_are_blocked_as_unreadable() {
         ("bad_footer.arrow", "runs past the start"),
         ("cut.rds", "runs past the end"),
         ("cut.por", "no Z end marker"),
+        ("cut.sas7bdat", "cut off"),
     ];
     for (path, why) in cases {
         let got = &findings()[path];
@@ -109,6 +110,7 @@ fn every_fixture_is_covered() {
             "bad_footer.arrow",
             "cut.por",
             "cut.rds",
+            "cut.sas7bdat",
             "cyclic.sqlite",
             "expected.json"
         ],

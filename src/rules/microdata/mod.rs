@@ -1,8 +1,8 @@
 //! Microdata files: statistics-package, columnar and array files whose rows may be people.
 //!
 //! Row and column counts and variable names are read from headers, footers and dictionaries
-//! ([`headers`], [`parquet`], [`arrow`], [`rdata`], [`sqlite`], [`por`]) without a data
-//! library. A file with at least `microdata.person_level_rows`
+//! ([`headers`], [`parquet`], [`arrow`], [`rdata`], [`sqlite`], [`por`], [`sas7bdat`])
+//! without a data library. A file with at least `microdata.person_level_rows`
 //! rows is blocked as person-level; a smaller one is reviewed; a format this version does not
 //! parse is blocked, never passed.
 
@@ -12,6 +12,7 @@ pub mod headers;
 pub mod parquet;
 pub mod por;
 pub mod rdata;
+pub mod sas7bdat;
 pub mod sqlite;
 
 use std::io::{Cursor, Read};
@@ -33,10 +34,10 @@ pub static PERSON_LEVEL: Rule = Rule {
     family: Family::Microdata,
     severity: Severity::Block,
     summary: "a data file with person-level numbers of rows",
-    detects: "Stata, SPSS (sav, zsav, por), SAS transport, Parquet, Arrow and Feather, R rds \
-              and RData, SQLite and NumPy files (npy, npz members) that record at least \
-              microdata.person_level_rows rows. The evidence gives the rows, columns and \
-              variable names.",
+    detects: "Stata, SPSS (sav, zsav, por), SAS (sas7bdat, transport), Parquet, Arrow and \
+              Feather, R rds and RData, SQLite and NumPy files (npy, npz members) that record \
+              at least microdata.person_level_rows rows. The evidence gives the rows, columns \
+              and variable names.",
     why: "A data file of that many rows is record-level data: releasing it releases the \
           records, whatever aggregation was intended.",
     fix: "Release aggregate tables (counts, means) made from the data, which the table rules \
@@ -69,7 +70,7 @@ pub static UNREADABLE_DATA: Rule = Rule {
     severity: Severity::Block,
     summary: "a data file whose rows cannot be counted",
     detects: "Data files whose header does not parse, and formats whose row count this version \
-              does not read: SAS sas7bdat and plain HDF5.",
+              does not read: plain HDF5 data sets.",
     why: "A data file whose size in rows is unknown may be person-level; it fails closed.",
     fix: "Export the aggregate table as CSV, or convert the file to Parquet or Stata so its \
           header can be read.",
@@ -97,9 +98,10 @@ impl FileCheck for MicrodataCheck {
             Format::Arrow | Format::Feather => arrow::arrow(content).map(|s| vec![(None, s)]),
             Format::Rds | Format::RData => r_data(content, policy),
             Format::SpssPortable => por::spss_portable(content).map(|s| vec![(None, s)]),
-            // Limitation: these formats' row counts need parsers this version lacks (sas7bdat
-            // pages and subheaders, HDF5 object headers).
-            Format::Sas7bdat | Format::Hdf5 => Err(format!(
+            Format::Sas7bdat => sas7bdat::sas7bdat(content).map(|s| vec![(None, s)]),
+            // Limitation: plain HDF5 data sets' shapes need a parser of superblocks, object
+            // headers and dataspace messages that this version lacks.
+            Format::Hdf5 => Err(format!(
                 "egress-check does not read the row count of {format} files"
             )),
             _ => return,

@@ -19,7 +19,11 @@ const TABLE_AT: usize = 200;
 
 /// The portable character set from code 64: digits, letters, space and punctuation (PSPP
 /// manual, table of portable characters). Codes past these map to nothing this reader needs.
-const PORTABLE: &[u8] = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz .<(+|&[]!$*);^-/|,%_>?`:#@'=\"";
+const PORTABLE: &[u8] = concat!(
+    "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz",
+    " .<(+|&[]!$*);^-/|,%_>?`:#@'=\""
+)
+.as_bytes();
 
 /// Most variables read from the dictionary.
 const MAX_VARIABLES: usize = 1 << 16;
