@@ -3,11 +3,11 @@
 from the writing library (not from egress-check), to testdata/microdata/expected.json.
 Needs Python 3.11 with numpy, pandas, pyarrow, pyreadr, rdata and pyreadstat:
 
-    pip install numpy pandas pyarrow pyreadr rdata pyreadstat
+    pip install numpy pandas pyarrow pyreadr rdata pyreadstat h5py
     apt-get install readstat    # the sas part: ReadStat's command-line tool
     python3 testdata/generate_microdata.py [PART ...]
 
-PART is one or more of sqlite, arrow, r, por, sas (all when none is given); a partial run keeps
+PART is one or more of sqlite, arrow, r, por, sas, hdf5 (all when none is given); a partial run keeps
 the other parts' entries in expected.json.
 
 Each format gets a person-level file (the 150-row cohort), an aggregate-shaped one (a few
@@ -256,8 +256,40 @@ def sas_files() -> None:
     (OUT / "cut.sas7bdat").write_bytes(data[: len(data) // 2])
 
 
+def hdf5_files() -> None:
+    """HDF5 files from h5py: the default layout (superblock 0, symbol-table groups) and the
+    latest (superblock 3, link messages). Expectations from h5py walking the file back."""
+    import h5py
+
+    people = cohort(150)
+    table = np.zeros(150, dtype=[("age", "<i4"), ("sex", "S1"), ("bmi", "<f8")])
+    for column in ("age", "bmi"):
+        table[column] = people[column]
+    table["sex"] = people["sex"].str.encode("ascii")
+    for name, libver in (("cohort.h5", "earliest"), ("cohort_latest.h5", "latest")):
+        path = OUT / name
+        path.unlink(missing_ok=True)
+        with h5py.File(path, "w", libver=libver, track_order=False) as f:
+            f["cohort"] = people[["age", "bmi"]].to_numpy(dtype="float64")
+            f["people"] = table
+            f.create_group("summary").create_dataset("means", data=np.ones((3, 2)))
+            f["summary"]["n"] = np.int64(150)
+        shapes = {}
+        with h5py.File(path, "r") as f:
+            def visit(key: str, item) -> None:
+                if isinstance(item, h5py.Dataset):
+                    rows = item.shape[0] if item.shape else 1
+                    columns = (len(item.dtype.names) if item.dtype.names
+                               else int(np.prod(item.shape[1:], dtype=np.int64)))
+                    shapes["/" + key] = (rows, columns, [])
+            f.visititems(visit)
+        expect(name, shapes)
+    data = (OUT / "cohort_latest.h5").read_bytes()
+    (OUT / "cut.h5").write_bytes(data[:1200])
+
+
 PARTS = {"sqlite": sqlite_files, "arrow": arrow_files, "r": r_files, "por": por_files,
-         "sas": sas_files}
+         "sas": sas_files, "hdf5": hdf5_files}
 
 if __name__ == "__main__":
     import sys

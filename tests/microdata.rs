@@ -85,6 +85,7 @@ fn corrupt_files_are_blocked_as_unreadable() {
         ("cut.rds", "runs past the end"),
         ("cut.por", "no Z end marker"),
         ("cut.sas7bdat", "cut off"),
+        ("cut.h5", "run past the end"),
     ];
     for (path, why) in cases {
         let got = &findings()[path];
@@ -108,6 +109,7 @@ fn every_fixture_is_covered() {
         listed,
         [
             "bad_footer.arrow",
+            "cut.h5",
             "cut.por",
             "cut.rds",
             "cut.sas7bdat",

@@ -1,13 +1,14 @@
 //! Microdata files: statistics-package, columnar and array files whose rows may be people.
 //!
 //! Row and column counts and variable names are read from headers, footers and dictionaries
-//! ([`headers`], [`parquet`], [`arrow`], [`rdata`], [`sqlite`], [`por`], [`sas7bdat`])
-//! without a data library. A file with at least `microdata.person_level_rows`
-//! rows is blocked as person-level; a smaller one is reviewed; a format this version does not
-//! parse is blocked, never passed.
+//! ([`headers`], [`parquet`], [`arrow`], [`rdata`], [`sqlite`], [`por`], [`sas7bdat`],
+//! [`hdf5`]) without a data library. A file with at least `microdata.person_level_rows`
+//! rows is blocked as person-level; a smaller one is reviewed; a file or layout this version
+//! does not parse is blocked, never passed.
 
 pub mod arrow;
 mod flatbuf;
+pub mod hdf5;
 pub mod headers;
 pub mod parquet;
 pub mod por;
@@ -35,9 +36,9 @@ pub static PERSON_LEVEL: Rule = Rule {
     severity: Severity::Block,
     summary: "a data file with person-level numbers of rows",
     detects: "Stata, SPSS (sav, zsav, por), SAS (sas7bdat, transport), Parquet, Arrow and \
-              Feather, R rds and RData, SQLite and NumPy files (npy, npz members) that record \
-              at least microdata.person_level_rows rows. The evidence gives the rows, columns \
-              and variable names.",
+              Feather, R rds and RData, SQLite, HDF5 and NumPy files (npy, npz members) that \
+              record at least microdata.person_level_rows rows in a table or data set. The \
+              evidence gives the rows, columns and variable names.",
     why: "A data file of that many rows is record-level data: releasing it releases the \
           records, whatever aggregation was intended.",
     fix: "Release aggregate tables (counts, means) made from the data, which the table rules \
@@ -69,8 +70,9 @@ pub static UNREADABLE_DATA: Rule = Rule {
     family: Family::Microdata,
     severity: Severity::Block,
     summary: "a data file whose rows cannot be counted",
-    detects: "Data files whose header does not parse, and formats whose row count this version \
-              does not read: plain HDF5 data sets.",
+    detects: "Data files whose header, dictionary or metadata does not parse or does not \
+              add up (cut off, cyclic, pointing past the end), and layouts this version does \
+              not read: HDF5 groups with dense link storage, bzip2- and xz-compressed R files.",
     why: "A data file whose size in rows is unknown may be person-level; it fails closed.",
     fix: "Export the aggregate table as CSV, or convert the file to Parquet or Stata so its \
           header can be read.",
@@ -99,11 +101,7 @@ impl FileCheck for MicrodataCheck {
             Format::Rds | Format::RData => r_data(content, policy),
             Format::SpssPortable => por::spss_portable(content).map(|s| vec![(None, s)]),
             Format::Sas7bdat => sas7bdat::sas7bdat(content).map(|s| vec![(None, s)]),
-            // Limitation: plain HDF5 data sets' shapes need a parser of superblocks, object
-            // headers and dataspace messages that this version lacks.
-            Format::Hdf5 => Err(format!(
-                "egress-check does not read the row count of {format} files"
-            )),
+            Format::Hdf5 => hdf5::hdf5(content),
             _ => return,
         };
         match read {
