@@ -119,3 +119,31 @@ fn every_fixture_is_covered() {
         "fixtures without an expectation"
     );
 }
+
+/// Every prefix (in steps) and many single-byte changes of the por, sas7bdat and HDF5
+/// fixtures are parsed without a panic: each gives a shape or an error.
+#[test]
+fn damaged_files_never_panic() {
+    use egress_check::rules::microdata::{hdf5, por, sas7bdat};
+    type Parse = fn(&[u8]) -> Result<usize, String>;
+    let parsers: [(&str, Parse); 4] = [
+        ("cohort.por", |d| por::spss_portable(d).map(|_| 1)),
+        ("cohort.sas7bdat", |d| sas7bdat::sas7bdat(d).map(|_| 1)),
+        ("cohort.h5", |d| hdf5::hdf5(d).map(|s| s.len())),
+        ("cohort_latest.h5", |d| hdf5::hdf5(d).map(|s| s.len())),
+    ];
+    for (name, parse) in parsers {
+        let data = std::fs::read(dir().join(name)).expect("fixture");
+        assert!(parse(&data).is_ok(), "{name} parses whole");
+        for cut in (0..data.len()).step_by(37) {
+            let _ = parse(&data[..cut]);
+        }
+        for at in (0..data.len()).step_by(11) {
+            for value in [0x00, 0xff, data[at] ^ 0x80] {
+                let mut damaged = data.clone();
+                damaged[at] = value;
+                let _ = parse(&damaged);
+            }
+        }
+    }
+}

@@ -286,6 +286,9 @@ impl<'a> File<'a> {
                         let child = self.address(p)?;
                         p += self.offsets as u64;
                         nodes.push(child);
+                        if nodes.len() > MAX_OBJECTS {
+                            return Err(format!("a group B-tree has over {MAX_OBJECTS} nodes"));
+                        }
                     }
                 }
                 b"SNOD" => {
@@ -305,6 +308,9 @@ impl<'a> File<'a> {
                         let name = rest.split(|&b| b == 0).next().unwrap_or_default();
                         let name = String::from_utf8_lossy(name).into_owned();
                         out.push((name, object));
+                        if out.len() > MAX_OBJECTS {
+                            return Err(format!("a group has over {MAX_OBJECTS} members"));
+                        }
                     }
                 }
                 other => {
