@@ -281,7 +281,7 @@ def hdf5_files() -> None:
                     rows = item.shape[0] if item.shape else 1
                     columns = (len(item.dtype.names) if item.dtype.names
                                else int(np.prod(item.shape[1:], dtype=np.int64)))
-                    shapes["/" + key] = (rows, columns, [])
+                    shapes["/" + key] = (rows, columns, list(item.dtype.names or []))
             f.visititems(visit)
         expect(name, shapes)
     data = (OUT / "cohort_latest.h5").read_bytes()
