@@ -62,7 +62,7 @@ fn every_fixture_gets_exactly_its_rules() {
         ("cohort.dta", &["D001"]),
         ("cohort.npy", &["D001"]),
         ("cohort.sav", &["D001"]),
-        ("cohort.sqlite", &["D003"]),
+        ("cohort.sqlite", &["D001"]),
         ("cohort.xpt", &["D001"]),
         ("cohort_frame.pkl", &["M005"]),
         ("custom_op.onnx", &["M008"]),

@@ -16,7 +16,7 @@ pub fn expected_formats(extension: &str) -> Option<&'static [Format]> {
         "svg" => &[Svg, Xml],
         "ipynb" => &[Notebook, Json],
         "parquet" | "pq" => &[Parquet],
-        "arrow" | "feather" | "ipc" => &[Arrow, Feather],
+        "arrow" | "arrows" | "feather" | "ipc" => &[Arrow, Feather],
         "xlsx" => &[Xlsx],
         "xlsm" => &[Xlsm, Xlsx],
         "xls" => &[Xls, OleCompound],

@@ -107,6 +107,9 @@ pub(super) fn binary_signature(
     if is_rds(head) {
         return Some(Identity::of(Format::Rds));
     }
+    if is_arrow_stream(head) {
+        return Some(Identity::with(Format::Arrow, "Arrow IPC stream"));
+    }
     if let Some(identity) = pickle(head) {
         return Some(identity);
     }
@@ -396,6 +399,21 @@ fn ole_flavour(head: &[u8], extension: Option<&str>) -> Identity {
         Format::OleCompound,
         "legacy Office or other OLE2 compound file",
     )
+}
+
+/// An Arrow IPC stream has no magic: it opens with a continuation marker (`FF FF FF FF`), the
+/// schema message's length (a multiple of 8) and that message's flatbuffer root offset.
+fn is_arrow_stream(head: &[u8]) -> bool {
+    let word = |at: usize| {
+        head.get(at..at + 4)
+            .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+    };
+    match (word(0), word(4), word(8)) {
+        (Some(u32::MAX), Some(length), Some(root)) => {
+            (8..=1 << 20).contains(&length) && length % 8 == 0 && root < length
+        }
+        _ => false,
+    }
 }
 
 /// Keras HDF5 models carry their configuration as an attribute near the start of the file.

@@ -118,6 +118,8 @@ fn statistics_package_files() {
     );
     assert_eq!(format_of(b"PAR1\x15\x04", None), Format::Parquet);
     assert_eq!(format_of(b"ARROW1\0\0", None), Format::Arrow);
+    let stream = b"\xff\xff\xff\xff\x10\0\0\0\x0c\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0";
+    assert_eq!(format_of(stream, Some("arrows")), Format::Arrow);
     assert_eq!(format_of(b"\x93NUMPY\x01\0v\0{'descr'", None), Format::Npy);
     assert_eq!(format_of(b"SQLite format 3\0\x10\0", None), Format::Sqlite);
     assert_eq!(format_of(b"\x89HDF\r\n\x1a\n\0\0\0\0", None), Format::Hdf5);

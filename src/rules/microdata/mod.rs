@@ -1,12 +1,20 @@
 //! Microdata files: statistics-package, columnar and array files whose rows may be people.
 //!
-//! Row and column counts and variable names are read from headers and footers ([`headers`],
-//! [`parquet`]) without a data library. A file with at least `microdata.person_level_rows`
-//! rows is blocked as person-level; a smaller one is reviewed; a format this version does not
-//! parse is blocked, never passed.
+//! Row and column counts and variable names are read from headers, footers and dictionaries
+//! ([`headers`], [`parquet`], [`arrow`], [`rdata`], [`sqlite`], [`por`], [`sas7bdat`],
+//! [`hdf5`]) without a data library. A file with at least `microdata.person_level_rows`
+//! rows is blocked as person-level; a smaller one is reviewed; a file or layout this version
+//! does not parse is blocked, never passed.
 
+pub mod arrow;
+mod flatbuf;
+pub mod hdf5;
 pub mod headers;
 pub mod parquet;
+pub mod por;
+pub mod rdata;
+pub mod sas7bdat;
+pub mod sqlite;
 
 use std::io::{Cursor, Read};
 
@@ -27,9 +35,10 @@ pub static PERSON_LEVEL: Rule = Rule {
     family: Family::Microdata,
     severity: Severity::Block,
     summary: "a data file with person-level numbers of rows",
-    detects: "Stata, SPSS, SAS transport, Parquet and NumPy files (npy, npz members) whose \
-              header records at least microdata.person_level_rows rows. The evidence gives the \
-              rows, columns and variable names.",
+    detects: "Stata, SPSS (sav, zsav, por), SAS (sas7bdat, transport), Parquet, Arrow and \
+              Feather, R rds and RData, SQLite, HDF5 and NumPy files (npy, npz members) that \
+              record at least microdata.person_level_rows rows in a table or data set. The \
+              evidence gives the rows, columns and variable names.",
     why: "A data file of that many rows is record-level data: releasing it releases the \
           records, whatever aggregation was intended.",
     fix: "Release aggregate tables (counts, means) made from the data, which the table rules \
@@ -61,9 +70,9 @@ pub static UNREADABLE_DATA: Rule = Rule {
     family: Family::Microdata,
     severity: Severity::Block,
     summary: "a data file whose rows cannot be counted",
-    detects: "Data files whose header does not parse, and formats whose row count this version \
-              does not read: SAS sas7bdat, SPSS portable, R rds and RData, Arrow and Feather, \
-              plain HDF5 and SQLite.",
+    detects: "Data files whose header, dictionary or metadata does not parse or does not \
+              add up (cut off, cyclic, pointing past the end), and layouts this version does \
+              not read: HDF5 groups with dense link storage, bzip2- and xz-compressed R files.",
     why: "A data file whose size in rows is unknown may be person-level; it fails closed.",
     fix: "Export the aggregate table as CSV, or convert the file to Parquet or Stata so its \
           header can be read.",
@@ -87,18 +96,12 @@ impl FileCheck for MicrodataCheck {
             Format::Spss => headers::spss(content).map(|s| vec![(None, s)]),
             Format::SasXport => headers::sas_xport(content).map(|s| vec![(None, s)]),
             Format::Parquet => parquet::parquet(content).map(|s| vec![(None, s)]),
-            // Limitation: these formats' row counts need parsers this version lacks (sas7bdat
-            // pages, R serialisation, Arrow flatbuffers, HDF5 object headers, SQLite b-trees).
-            Format::Sas7bdat
-            | Format::SpssPortable
-            | Format::Rds
-            | Format::RData
-            | Format::Arrow
-            | Format::Feather
-            | Format::Hdf5
-            | Format::Sqlite => Err(format!(
-                "egress-check does not read the row count of {format} files"
-            )),
+            Format::Sqlite => sqlite::sqlite(content),
+            Format::Arrow | Format::Feather => arrow::arrow(content).map(|s| vec![(None, s)]),
+            Format::Rds | Format::RData => r_data(content, policy),
+            Format::SpssPortable => por::spss_portable(content).map(|s| vec![(None, s)]),
+            Format::Sas7bdat => sas7bdat::sas7bdat(content).map(|s| vec![(None, s)]),
+            Format::Hdf5 => hdf5::hdf5(content),
             _ => return,
         };
         match read {
@@ -186,6 +189,29 @@ fn judge_shape(
         .at(location)
         .with_evidence(evidence),
     );
+}
+
+/// An R `.rds` or `.RData` file, inflated first when gzip-compressed (R's default), up to
+/// `models.inflate_bytes`.
+fn r_data(content: &[u8], policy: &Policy) -> Result<Vec<(Option<String>, Shape)>, String> {
+    if content.starts_with(b"\x1f\x8b") {
+        let cap = policy.models.inflate_bytes.0;
+        let mut inflated = Vec::new();
+        flate2::read::MultiGzDecoder::new(content)
+            .take(cap.saturating_add(1))
+            .read_to_end(&mut inflated)
+            .map_err(|e| format!("gzip stream: {e}"))?;
+        if inflated.len() as u64 > cap {
+            return Err("inflates beyond models.inflate_bytes".into());
+        }
+        return rdata::rdata(&inflated);
+    }
+    // Limitation: bzip2- and xz-compressed R files (`compress = "bzip2"` / `"xz"`) are not
+    // inflated; they stay unreadable (D003).
+    if content.starts_with(b"BZh") || content.starts_with(b"\xfd7zXZ\x00") {
+        return Err("bzip2- and xz-compressed R files are not inflated".into());
+    }
+    rdata::rdata(content)
 }
 
 /// A `.npy` array; an object array's pickle is walked by the model rules.
