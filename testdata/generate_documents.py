@@ -273,9 +273,74 @@ def rtf() -> None:
           "01050000020000000b0000004578636500}}}\n")
 
 
+# NHS number 943 476 5919: weights 10..2 over 943476591 give 299; 299 mod 11 = 2; 11 - 2 = 9.
+NHS = "943 476 5919"
+
+
+def comments_part(text: str) -> str:
+    return (f'<w:comments {W}><w:comment w:id="0" w:author="R"><w:p><w:r>'
+            f"<w:t>{text}</w:t></w:r></w:p></w:comment></w:comments>")
+
+
+def document_text() -> None:
+    """Identifiers in the written text of a docx and a PDF, for the text rules."""
+    split_runs = ('<w:p><w:r><w:t xml:space="preserve">Check patient </w:t></w:r>'
+                  '<w:r><w:rPr><w:b/></w:rPr><w:t>943 47</w:t></w:r>'
+                  '<w:r><w:t>6 5919 &amp; recode.</w:t></w:r></w:p>')
+    body = para("Mortality by region.") + para("") + split_runs
+    header = (f'<w:hdr {W}><w:p><w:r><w:t>Call 07700 900123 with queries</w:t></w:r></w:p>'
+              "</w:hdr>")
+    docx("identifiers.docx", body, [
+        ("word/comments.xml", comments_part("Clinic at EH1 1YZ, see notes.")),
+        ("word/header1.xml", header),
+    ])
+    content = (b"BT /F1 12 Tf 20 180 Td (Cohort summary) Tj 0 -14 Td "
+               b"[(Patient 943) -20 ( 476 5919)] TJ ET")
+    page = PAGE[:3] + [stream(zlib.compress(content), b"/Filter /FlateDecode ")]
+    write("identifiers.pdf", pdf(page))
+
+
+def png_rows(png: bytes) -> tuple[int, int, bytes]:
+    """Width, height and the zlib stream of filtered rows of an 8-bit RGB PNG."""
+    assert png[12:16] == b"IHDR" and png[24:26] == b"\x08\x02", "8-bit RGB only"
+    width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+    at, idat = 8, b""
+    while at < len(png):
+        length = int.from_bytes(png[at:at + 4], "big")
+        if png[at + 4:at + 8] == b"IDAT":
+            idat += png[at + 8:at + 8 + length]
+        at += 12 + length
+    return width, height, idat
+
+
+def pdf_images() -> None:
+    """A PDF whose page draws four image XObjects: two JPEGs (DCTDecode, one with bytes after
+    its EOI) and two PNG-predicted Flate images (one clean plot, one with every LSB replaced)."""
+    images = []
+    for name in ["clean_photo.jpg", "jpeg_after_eoi.jpg"]:
+        jpeg = (HERE / "images" / name).read_bytes()
+        images.append(stream(jpeg, b"/Type /XObject /Subtype /Image /Width 1 /Height 1 "
+                                   b"/ColorSpace /DeviceRGB /BitsPerComponent 8 "
+                                   b"/Filter /DCTDecode "))
+    for name in ["clean_plot_bars.png", "plot_lsb_100.png"]:
+        width, height, idat = png_rows((HERE / "images" / name).read_bytes())
+        images.append(stream(idat, b"/Type /XObject /Subtype /Image /Width %d /Height %d "
+                                   b"/ColorSpace /DeviceRGB /BitsPerComponent 8 "
+                                   b"/Filter /FlateDecode /DecodeParms << /Predictor 15 "
+                                   b"/Colors 3 /Columns %d >> " % (width, height, width)))
+    draw = b" ".join(b"q 40 0 0 30 %d 20 cm /Im%d Do Q" % (10 + 45 * i, i) for i in range(4))
+    xobjects = b" ".join(b"/Im%d %d 0 R" % (i, 5 + i) for i in range(4))
+    page = (b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 4 0 R "
+            b"/Resources << /XObject << " + xobjects + b" >> >> >>")
+    write("images.pdf", pdf(PAGE[:2] + [page, stream(zlib.compress(draw),
+                                                      b"/Filter /FlateDecode ")] + images))
+
+
 if __name__ == "__main__":
     office()
     pdfs()
     markup()
     notebooks()
     rtf()
+    document_text()
+    pdf_images()

@@ -229,3 +229,51 @@ fn notebooks() {
     assert_eq!(rules("broken.ipynb"), ["P012"]);
     assert_eq!(rules("object.rtf"), ["P002", "P016"]);
 }
+
+#[test]
+fn identifiers_in_document_text_name_their_part_and_paragraph() {
+    // An NHS number split over three runs in paragraph 3 of the body (after "Check patient "),
+    // a postcode in a comment and a mobile number in a header.
+    let nhs = finding("identifiers.docx", "E001");
+    assert_eq!(nhs["location"]["chunk"], "word/document.xml");
+    assert_eq!(nhs["location"]["line"], 3);
+    assert_eq!(nhs["evidence"]["masked"], "943 *** **19");
+    assert!(nhs["message"]
+        .as_str()
+        .expect("message")
+        .contains("paragraph 3, column 15 of word/document.xml"));
+    assert_eq!(
+        finding("identifiers.docx", "E004")["location"]["chunk"],
+        "word/comments.xml"
+    );
+    assert_eq!(
+        finding("identifiers.docx", "E007")["location"]["chunk"],
+        "word/header1.xml"
+    );
+    // The comment is quoted by P004 with the postcode masked.
+    let comment = finding("identifiers.docx", "P004")["message"]
+        .as_str()
+        .expect("message");
+    assert!(comment.contains("EH1 ***") && !comment.contains("1YZ"), "{comment}");
+    assert_eq!(verdict("identifiers.docx"), "block");
+
+    // In the PDF the number is shown by a TJ array on the second text line of page 1.
+    let pdf = finding("identifiers.pdf", "E001");
+    assert_eq!(pdf["location"]["chunk"], "page 1 (object 4)");
+    assert_eq!(pdf["location"]["line"], 2);
+    assert_eq!(pdf["evidence"]["masked"], "943 *** **19");
+    // The clean documents' text holds nothing.
+    assert_eq!(rules("clean.pdf"), Vec::<&str>::new());
+}
+
+#[test]
+fn pdf_images_are_checked_by_the_image_rules() {
+    assert_eq!(verdict("images.pdf!/object-5.jpg"), "pass");
+    assert_eq!(entry("images.pdf!/object-5.jpg")["kind"], "image");
+    assert!(rules("images.pdf!/object-6.jpg").contains(&"G001"));
+    assert_eq!(verdict("images.pdf!/object-7.png"), "pass");
+    assert_eq!(entry("images.pdf!/object-7.png")["kind"], "image");
+    assert!(rules("images.pdf!/object-8.png").contains(&"G012"));
+    assert_eq!(verdict("images.pdf!/object-8.png"), "block");
+    assert_eq!(verdict("images.pdf"), "block");
+}

@@ -155,8 +155,6 @@ pub(super) fn check(content: &[u8], out: &mut Findings) {
                 .carrying(chars as u64),
             );
         }
-        // Limitation: text outputs are not searched for identifiers or encoded payloads;
-        // the text rules (src/rules/text/) should be run on them once they land.
     }
 }
 

@@ -127,6 +127,20 @@ pub fn scan_identifiers(text: &str, dob_window: usize) -> Vec<Identifier> {
     kept
 }
 
+/// `text` with every identifier replaced by its masked form, for quoting text from a file
+/// (a comment, deleted text) in a finding without disclosing what it names.
+pub fn mask_identifiers(text: &str, dob_window: usize) -> String {
+    let mut masked = String::with_capacity(text.len());
+    let mut from = 0;
+    for found in scan_identifiers(text, dob_window) {
+        masked.push_str(text.get(from..found.start).unwrap_or(""));
+        masked.push_str(&found.masked);
+        from = found.end;
+    }
+    masked.push_str(text.get(from..).unwrap_or(""));
+    masked
+}
+
 /// Bytes at which some identifier scanner can start.
 const STARTS: [bool; 256] = {
     let mut table = [false; 256];

@@ -10,6 +10,7 @@
 //!
 //! Values found are never copied into a report: messages and evidence carry masked forms.
 
+pub mod authorship;
 pub mod checksum;
 pub mod contact;
 pub mod dates;
@@ -24,7 +25,7 @@ mod rules;
 
 use std::borrow::Cow;
 
-pub use identifiers::{scan_identifiers, Identifier, Kind};
+pub use identifiers::{mask_identifiers, scan_identifiers, Identifier, Kind};
 pub use rules::*;
 
 use super::{FileCheck, Findings};
@@ -41,6 +42,10 @@ pub struct TextCheck;
 impl FileCheck for TextCheck {
     fn check(&self, file: &Inspected, policy: &Policy, out: &mut Findings) {
         let notebook = file.identity.format == Format::Notebook;
+        if super::document::has_text(file.identity.format) {
+            check_document(file, policy, out);
+            return;
+        }
         if file.class() != Class::Text && !notebook {
             return;
         }
@@ -55,6 +60,28 @@ impl FileCheck for TextCheck {
         let decoded = decode(content, file.identity.detail.as_deref());
         check_text(&decoded, policy, out);
     }
+}
+
+/// Runs the text rules on the written text of a document, part by part: findings name the
+/// part (`word/comments.xml`, `page 2 (object 7)`) and the paragraph or text line in it.
+fn check_document(file: &Inspected, policy: &Policy, out: &mut Findings) {
+    let mut listed = Listed::new(policy.text.max_findings);
+    for part in super::document::text_parts(file, policy, out) {
+        let decoded = Decoded {
+            text: Cow::Borrowed(&part.text),
+            base: 0,
+            exact_offsets: false,
+        };
+        check_units(
+            &decoded,
+            Some(&part.part),
+            part.unit,
+            policy,
+            &mut listed,
+            out,
+        );
+    }
+    listed.finish(out);
 }
 
 /// Text decoded from a file, with what is needed to map positions back to bytes.
@@ -130,6 +157,20 @@ pub(crate) fn check_part(
     listed: &mut Listed,
     out: &mut Findings,
 ) {
+    check_units(decoded, chunk, "line", policy, listed, out);
+}
+
+/// Runs every text rule on one part whose lines are `unit`s of the document: the paragraphs
+/// of a word-processor part, the text lines of a PDF page. Locations keep the number in
+/// `line`; messages name the unit.
+pub(crate) fn check_units(
+    decoded: &Decoded,
+    chunk: Option<&str>,
+    unit: &str,
+    policy: &Policy,
+    listed: &mut Listed,
+    out: &mut Findings,
+) {
     let text: &str = &decoded.text;
     let mut lines = LineIndex::new(text);
     lines.chunk = chunk.map(str::to_string);
@@ -138,13 +179,21 @@ pub(crate) fn check_part(
 
     let identifiers = scan_identifiers(text, settings.dob_window_bytes);
     for found in &identifiers {
-        let rule = rule_for(found.kind);
+        let rule = match found.kind {
+            Kind::Email if authorship::is_author_address(text, found.start) => &AUTHOR_EMAIL,
+            kind => rule_for(kind),
+        };
         if !listed.admit(rule, 0) {
             continue;
         }
         let (line, column) = lines.position(text, found.start);
+        let author = if std::ptr::eq(rule, &AUTHOR_EMAIL) {
+            " on a code author line"
+        } else {
+            ""
+        };
         let message = format!(
-            "{} {} at line {line}, column {column}{place}: {}",
+            "{} {}{author} at {unit} {line}, column {column}{place}: {}",
             article(found.kind),
             found.kind.as_str(),
             found.masked,
@@ -176,7 +225,7 @@ pub(crate) fn check_part(
         let finding = Finding::new(
             &ROW_LISTING,
             format!(
-                "{} lines from line {first} to {last}{place} look like raw records: {} \
+                "{} {unit}s from {unit} {first} to {last}{place} look like raw records: {} \
                  fields separated by {}, with {} in every line",
                 listing.rows,
                 listing.fields,
@@ -210,7 +259,7 @@ pub(crate) fn check_part(
         let finding = Finding::new(
             &ENCODED_PAYLOAD,
             format!(
-                "{} characters of {} at line {line}, column {column}{place} decode to {} \
+                "{} characters of {} at {unit} {line}, column {column}{place} decode to {} \
                  bytes of {} ({:.2} bits per byte; threshold {})",
                 run.chars,
                 run.encoding.as_str(),
@@ -242,7 +291,7 @@ pub(crate) fn check_part(
             let finding = Finding::new(
                 &INVISIBLE_CHARACTERS,
                 format!(
-                    "{} invisible characters ({}) from line {line}, column {column}{place}, \
+                    "{} invisible characters ({}) from {unit} {line}, column {column}{place}, \
                      {} distinct: room for {} bits",
                     hidden.count,
                     hidden.classes.join(", "),
