@@ -336,6 +336,78 @@ def pdf_images() -> None:
                                                       b"/Filter /FlateDecode ")] + images))
 
 
+def mixed_request() -> None:
+    """requests/mixed/: a realistic request of mixed kinds, each member with a known verdict
+    (tests/mixed_request.rs)."""
+    root = HERE / "requests" / "mixed"
+    tables = [
+        ("age_by_sex.csv", "age_band,Female,Male,Total\n18-39,112,97,209\n40-59,143,131,274\n"
+                           "60-79,88,3,91\n80+,21,14,35\nTotal,364,245,609\n"),
+        ("deaths_by_region.csv", "region,deaths,population\nNorth,412,51230\nMidlands,388,"
+                                 "47810\nSouth,455,60122\n"),
+        ("regression.csv", "term,estimate,se,p_value\n(Intercept),2.314,0.412,<0.001\n"
+                           "age_per_10y,0.187,0.051,<0.001\nfemale,-0.093,0.118,0.431\n"),
+    ]
+    root.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(root / "tables.zip", "w") as archive:
+        for name, text in tables:
+            info = zipfile.ZipInfo(name, STAMP)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, text)
+
+    body = (para("Incidence of admission by age and sex, 2015-2024.")
+            + para("Figure 1 shows admissions per year; all counts are at least 10.")
+            + '<w:p><w:r><w:drawing><a:blip r:embed="rId5" '
+              'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"/></w:drawing>'
+              "</w:r></w:p>")
+    image_rel = [("rId5", "image", "media/image1.png", False)]
+    saved = OUT
+    globals()["OUT"] = root
+    docx("report.docx", body, [
+        ("word/media/image1.png", CLEAN_PNG),
+        ("word/comments.xml", comments_part(f"Check this against patient {NHS} first.")),
+    ], image_rel)
+    globals()["OUT"] = saved
+
+    cells = [
+        {"cell_type": "code", "execution_count": 1, "id": "load", "metadata": {},
+         "outputs": [{"output_type": "stream", "name": "stdout",
+                      "text": ["loaded 609 patients\n"]}],
+         "source": ["cohort = pd.read_parquet('/data/cohort.parquet')\n",
+                    "print(f'loaded {len(cohort)} patients')"]},
+        {"cell_type": "code", "execution_count": 2, "id": "head", "metadata": {},
+         "outputs": [{"output_type": "execute_result", "execution_count": 2, "metadata": {},
+                      "data": {"text/html": HEAD_HTML, "text/plain": HEAD_PLAIN}}],
+         "source": ["cohort.head()"]},
+    ]
+    nb = {"cells": cells, "metadata": {"kernelspec": {"name": "python3"}},
+          "nbformat": 4, "nbformat_minor": 5}
+    (root / "analysis.ipynb").write_text(json.dumps(nb, indent=1) + "\n")
+
+    (root / "logs").mkdir(exist_ok=True)
+    (root / "logs" / "run.log").write_text(
+        "2026-11-30 10:02:11 INFO loaded cohort: 609 patients\n"
+        "2026-11-30 10:02:12 INFO fitted Poisson model in 14 iterations, deviance 812.4\n"
+        "2026-11-30 10:02:12 INFO wrote outputs/tables.zip (3 tables)\n"
+        "2026-11-30 10:02:14 INFO wrote outputs/report.docx\n")
+    (root / "code").mkdir(exist_ok=True)
+    (root / "code" / "analysis.R").write_text(
+        "# Incidence of admission by age and sex.\n"
+        "# Author: Jo Bloggs <jo.bloggs@ed.ac.uk>\n"
+        "library(dplyr)\n"
+        "cohort <- arrow::read_parquet('/data/cohort.parquet')\n"
+        "counts <- cohort |> count(age_band, sex)\n"
+        "write.csv(counts, 'outputs/age_by_sex.csv', row.names = FALSE)\n")
+    (root / "code" / "analysis.py").write_text(
+        '"""Fit the incidence model and export aggregate tables."""\n'
+        '__author__ = "Jo Bloggs"\n'
+        '__email__ = "jo.bloggs@ed.ac.uk"\n\n'
+        "import pandas as pd\n\n"
+        "cohort = pd.read_parquet('/data/cohort.parquet')\n"
+        "table = pd.crosstab(cohort.age_band, cohort.sex, margins=True, margins_name='Total')\n"
+        "table.to_csv('outputs/age_by_sex.csv')\n")
+
+
 if __name__ == "__main__":
     office()
     pdfs()
@@ -344,3 +416,4 @@ if __name__ == "__main__":
     rtf()
     document_text()
     pdf_images()
+    mixed_request()

@@ -254,7 +254,10 @@ fn identifiers_in_document_text_name_their_part_and_paragraph() {
     let comment = finding("identifiers.docx", "P004")["message"]
         .as_str()
         .expect("message");
-    assert!(comment.contains("EH1 ***") && !comment.contains("1YZ"), "{comment}");
+    assert!(
+        comment.contains("EH1 ***") && !comment.contains("1YZ"),
+        "{comment}"
+    );
     assert_eq!(verdict("identifiers.docx"), "block");
 
     // In the PDF the number is shown by a TJ array on the second text line of page 1.
