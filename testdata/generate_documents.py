@@ -336,6 +336,53 @@ def pdf_images() -> None:
                                                       b"/Filter /FlateDecode ")] + images))
 
 
+def crosstab_html(rows: list[tuple[str, int, int]]) -> str:
+    """A crosstab as pandas renders `pd.crosstab(a, b, margins=True)`: the columns' name over
+    the index name, the margins named All."""
+    cells = lambda tag, values: "".join(f"      <{tag}>{v}</{tag}>\n" for v in values)
+    body = "".join(f"    <tr>\n      <th>{label}</th>\n{cells('td', [f, m, f + m])}    </tr>\n"
+                   for label, f, m in rows)
+    total = (sum(r[1] for r in rows), sum(r[2] for r in rows))
+    body += (f"    <tr>\n      <th>All</th>\n{cells('td', [*total, sum(total)])}    </tr>\n")
+    return ('<table border="1" class="dataframe">\n  <thead>\n'
+            '    <tr style="text-align: right;">\n      <th>sex</th>\n'
+            + cells("th", ["F", "M", "All"]) + "    </tr>\n    <tr>\n      <th>age_band</th>\n"
+            + cells("th", ["", "", ""]) + "    </tr>\n  </thead>\n  <tbody>\n" + body
+            + "  </tbody>\n</table>")
+
+
+CROSSTAB = [("18-39", 112, 97), ("40-59", 143, 131), ("60-79", 88, 3), ("80+", 21, 14)]
+REGIONS_MD = ("Deaths by region, 2015-2024:\n\n| region | deaths | population |\n"
+              "|:---|---:|---:|\n| North | 412 | 51,230 |\n| Midlands | 388 | 47,810 |\n"
+              "| South | 455 | 60,122 |\n")
+
+
+def embedded_tables() -> None:
+    """Tables inside a notebook, a web page and a Markdown file, for the table rules."""
+    cells = [
+        {"cell_type": "markdown", "id": "regions", "metadata": {}, "source": [REGIONS_MD]},
+        {"cell_type": "code", "execution_count": 1, "id": "xtab", "metadata": {},
+         "outputs": [{"output_type": "execute_result", "execution_count": 1, "metadata": {},
+                      "data": {"text/html": crosstab_html(CROSSTAB),
+                               "text/plain": "(crosstab)"}}],
+         "source": ["pd.crosstab(cohort.age_band, cohort.sex, margins=True)"]},
+    ]
+    nb = {"cells": cells, "metadata": {"kernelspec": {"name": "python3"}},
+          "nbformat": 4, "nbformat_minor": 5}
+    write("crosstab.ipynb", json.dumps(nb, indent=1) + "\n")
+    write("tables.html", "<!DOCTYPE html><html><body>\n"
+          "<table class=\"layout\"><tr><td><a href=\"#t\">Tables</a></td></tr></table>\n"
+          "<h2>Table 1</h2>\n<table>\n<tr><th>Age band</th><th>Female</th><th>Male</th></tr>\n"
+          + "".join(f"<tr><td>{a}</td><td>{f}</td><td>{m}</td></tr>\n" for a, f, m in CROSSTAB)
+          + "</table>\n<h2>Table 2</h2>\n<table>\n<tr><th>Region</th><th>Deaths</th></tr>\n"
+          "<tr><td>North</td><td>412</td></tr>\n<tr><td>South</td><td>455</td></tr>\n"
+          "</table>\n</body></html>\n")
+    write("results.md", "# Results\n\nAdmissions by age band and sex:\n\n"
+          "| Age band | Female | Male |\n|---|--:|--:|\n"
+          + "".join(f"| {a} | {f} | {m} |\n" for a, f, m in CROSSTAB)
+          + "\n" + REGIONS_MD + "\nThe pipe in `cat log | wc -l` is not a table.\n")
+
+
 def mixed_request() -> None:
     """requests/mixed/: a realistic request of mixed kinds, each member with a known verdict
     (tests/mixed_request.rs)."""
@@ -375,8 +422,14 @@ def mixed_request() -> None:
                       "text": ["loaded 609 patients\n"]}],
          "source": ["cohort = pd.read_parquet('/data/cohort.parquet')\n",
                     "print(f'loaded {len(cohort)} patients')"]},
-        {"cell_type": "code", "execution_count": 2, "id": "head", "metadata": {},
+        {"cell_type": "markdown", "id": "regions", "metadata": {}, "source": [REGIONS_MD]},
+        {"cell_type": "code", "execution_count": 2, "id": "xtab", "metadata": {},
          "outputs": [{"output_type": "execute_result", "execution_count": 2, "metadata": {},
+                      "data": {"text/html": crosstab_html(CROSSTAB),
+                               "text/plain": "(crosstab)"}}],
+         "source": ["pd.crosstab(cohort.age_band, cohort.sex, margins=True)"]},
+        {"cell_type": "code", "execution_count": 3, "id": "head", "metadata": {},
+         "outputs": [{"output_type": "execute_result", "execution_count": 3, "metadata": {},
                       "data": {"text/html": HEAD_HTML, "text/plain": HEAD_PLAIN}}],
          "source": ["cohort.head()"]},
     ]
@@ -416,4 +469,5 @@ if __name__ == "__main__":
     rtf()
     document_text()
     pdf_images()
+    embedded_tables()
     mixed_request()

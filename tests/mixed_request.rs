@@ -159,14 +159,26 @@ fn the_report_blocks_on_its_comment_and_its_plot_passes() {
 }
 
 #[test]
-fn the_notebook_blocks_on_its_row_listing() {
-    // P013: `cohort.head()` prints five rows of individual records with a running integer
-    // index, which is microdata, not an aggregate; the "loaded 609 patients" line is a
-    // cohort total and raises nothing.
-    expect("analysis.ipynb", "document", "block", &["P013"]);
+fn the_notebook_blocks_on_its_row_listing_and_reviews_its_crosstab() {
+    // The notebook's tables meet the table rules where they are printed (T014 for each):
+    // the Markdown cell's deaths by region are all large (pass); the crosstab output has the
+    // Male 60-79 cell of 3 (T001, review), the same cell as the zipped CSV; the head() table
+    // is read with its running index dropped. P013: that `cohort.head()` prints five rows of
+    // individual records, which is microdata, not an aggregate, and blocks the notebook. The
+    // "loaded 609 patients" line is a cohort total and raises nothing.
+    expect(
+        "analysis.ipynb",
+        "document",
+        "block",
+        &["T014", "T014", "T001", "T014", "P013"],
+    );
+    let small = finding("analysis.ipynb", "T001");
+    assert_eq!(small["location"]["chunk"], "cell2/output0 table 1");
+    assert_eq!(small["location"]["row"], "60-79");
+    assert_eq!(small["location"]["column"], "M");
     assert_eq!(
         finding("analysis.ipynb", "P013")["location"]["chunk"],
-        "cell1/output0"
+        "cell3/output0"
     );
 }
 

@@ -21,6 +21,8 @@ mod trailer;
 mod words;
 
 pub use rules::*;
+/// Tag attributes, shared with the table family's reading of HTML tables.
+pub(crate) use text::attributes;
 
 use std::cell::Cell;
 

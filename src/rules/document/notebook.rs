@@ -217,7 +217,8 @@ pub(super) fn members(content: &[u8], budget: &Budget, out: &mut Findings) -> Ve
             }
         }
     }
-    // Limitation: rendered tables are not yet handed to the table rules as members.
+    // Rendered tables are not members: the table family reads them in place
+    // (`rules::table::embedded`), so their findings sit on the notebook.
     members
 }
 
