@@ -271,3 +271,28 @@ fn notebook_outputs_are_checked_per_cell() {
         ])
     );
 }
+
+#[test]
+fn identifiers_are_found_in_a_log_read_as_a_csv() {
+    let (_, _, report) = report(&[]);
+    // Every line has two commas, so the log is identified as a CSV and the table rules read
+    // it (T014); the identifier rules still run on its text and find the NHS number.
+    let log = file(&report, "leak/batches.log");
+    assert_eq!(log["kind"], "table");
+    assert_eq!(log["verdict"], "block");
+    let nhs: Vec<&Value> = log["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .filter(|f| f["rule"] == "E001")
+        .collect();
+    assert_eq!(nhs.len(), 1);
+    assert_eq!(nhs[0]["location"]["line"], 9);
+    assert_eq!(nhs[0]["evidence"]["masked"], "943 *** **19");
+    // Row listings and payloads stay with the table rules: no E008 or E009 here.
+    assert!(log["findings"]
+        .as_array()
+        .expect("findings")
+        .iter()
+        .all(|f| f["rule"] != "E008" && f["rule"] != "E009"));
+}
