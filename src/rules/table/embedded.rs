@@ -177,15 +177,15 @@ pub fn pipe_tables(text: &str) -> Vec<Rows> {
     while at + 1 < lines.len() {
         let header = lines.get(at).copied().unwrap_or("");
         let delimiter = lines.get(at + 1).copied().unwrap_or("");
-        let head = split_pipe_row(header);
         let is_table = header.contains('|')
             && delimiter.contains('|')
             && is_delimiter_row(delimiter)
-            && split_pipe_row(delimiter).len() == head.len();
+            && split_pipe_row(delimiter).len() == split_pipe_row(header).len();
         if !is_table {
             at += 1;
             continue;
         }
+        let head = split_pipe_row(header);
         let mut rows = vec![(at as u64 + 1, head)];
         at += 2;
         while let Some(line) = lines.get(at) {
@@ -366,9 +366,7 @@ pub fn html_tables(html: &str) -> Vec<Rows> {
             .collect();
         match name.as_str() {
             "script" | "style" => {
-                let closing = format!("</{name}");
-                let lower_rest = html.get(at..).unwrap_or("").to_ascii_lowercase();
-                let end = lower_rest.find(&closing).map_or(html.len(), |e| at + e);
+                let end = closing_tag(bytes, at, name.as_bytes());
                 line += newlines(html.get(at..end).unwrap_or(""));
                 at = end;
             }
@@ -424,6 +422,25 @@ pub fn html_tables(html: &str) -> Vec<Rows> {
     tables
 }
 
+/// Where the closing tag `</name` (any case) starts at or after `from`, or the end of the
+/// text. Linear: a page of many scripts must not be searched from each to the end in a
+/// lowercased copy.
+fn closing_tag(bytes: &[u8], from: usize, name: &[u8]) -> usize {
+    let mut at = from;
+    while let Some(offset) = memchr::memmem::find(bytes.get(at..).unwrap_or(&[]), b"</") {
+        let start = at + offset;
+        let after = start + 2;
+        let matches = bytes
+            .get(after..after + name.len())
+            .is_some_and(|tag| tag.eq_ignore_ascii_case(name));
+        if matches {
+            return start;
+        }
+        at = after;
+    }
+    bytes.len()
+}
+
 fn newlines(text: &str) -> u64 {
     memchr::memchr_iter(b'\n', text.as_bytes()).count() as u64
 }
@@ -444,7 +461,9 @@ fn decode_into(text: &str, out: &mut String) {
     while let Some(amp) = rest.find('&') {
         out.push_str(&rest[..amp]);
         let after = &rest[amp..];
-        let end = after.find(';').filter(|&e| e <= 10);
+        // A reference is short: look for its `;` in the next few bytes only, so that text
+        // full of `&` and no `;` stays linear.
+        let end = after.bytes().take(12).position(|b| b == b';');
         let decoded = end.and_then(|e| reference(&after[1..e]));
         match (end, decoded) {
             (Some(e), Some(c)) => {
@@ -538,7 +557,7 @@ mod tests {
     #[test]
     fn references_comments_scripts_and_nesting() {
         let html = "<table><!-- <tr><td>9</td></tr> --><tr><td>A&amp;E&nbsp;</td>\
-            <td>&#8722;1 &#x3c; 2 &bogus; &</td></tr><script>'<tr><td>7'</script>\
+            <td>&#8722;1 &#x3c; 2 &bogus; &</td></tr><script>'<tr><td>7</b>'</SCRIPT>\
             <tr><td><table><tr><td>in</td><td>1</td></tr></table>out</td></tr></table>";
         let tables = html_tables(html);
         assert_eq!(tables.len(), 2);
@@ -561,6 +580,12 @@ mod tests {
         ] {
             let _ = html_tables(html);
         }
+        // Many `&` with no `;` and many scripts: linear, so this returns at once.
+        let hostile = format!(
+            "<table><tr><td>{}",
+            "&amp &<script>x</script>".repeat(100_000)
+        );
+        assert_eq!(html_tables(&hostile).len(), 1);
         let tables = html_tables("<table><td>1<td>2<tr><td>3");
         assert_eq!(texts(&tables[0]), [vec!["1", "2"], vec!["3"]]);
         let wide = html_tables("<table><tr><td colspan=99999>x</td><td>1</td></tr></table>");
