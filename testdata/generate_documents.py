@@ -273,9 +273,201 @@ def rtf() -> None:
           "01050000020000000b0000004578636500}}}\n")
 
 
+# NHS number 943 476 5919: weights 10..2 over 943476591 give 299; 299 mod 11 = 2; 11 - 2 = 9.
+NHS = "943 476 5919"
+
+
+def comments_part(text: str) -> str:
+    return (f'<w:comments {W}><w:comment w:id="0" w:author="R"><w:p><w:r>'
+            f"<w:t>{text}</w:t></w:r></w:p></w:comment></w:comments>")
+
+
+def document_text() -> None:
+    """Identifiers in the written text of a docx and a PDF, for the text rules."""
+    split_runs = ('<w:p><w:r><w:t xml:space="preserve">Check patient </w:t></w:r>'
+                  '<w:r><w:rPr><w:b/></w:rPr><w:t>943 47</w:t></w:r>'
+                  '<w:r><w:t>6 5919 &amp; recode.</w:t></w:r></w:p>')
+    body = para("Mortality by region.") + para("") + split_runs
+    header = (f'<w:hdr {W}><w:p><w:r><w:t>Call 07700 900123 with queries</w:t></w:r></w:p>'
+              "</w:hdr>")
+    docx("identifiers.docx", body, [
+        ("word/comments.xml", comments_part("Clinic at EH1 1YZ, see notes.")),
+        ("word/header1.xml", header),
+    ])
+    content = (b"BT /F1 12 Tf 20 180 Td (Cohort summary) Tj 0 -14 Td "
+               b"[(Patient 943) -20 ( 476 5919)] TJ ET")
+    page = PAGE[:3] + [stream(zlib.compress(content), b"/Filter /FlateDecode ")]
+    write("identifiers.pdf", pdf(page))
+
+
+def png_rows(png: bytes) -> tuple[int, int, bytes]:
+    """Width, height and the zlib stream of filtered rows of an 8-bit RGB PNG."""
+    assert png[12:16] == b"IHDR" and png[24:26] == b"\x08\x02", "8-bit RGB only"
+    width, height = int.from_bytes(png[16:20], "big"), int.from_bytes(png[20:24], "big")
+    at, idat = 8, b""
+    while at < len(png):
+        length = int.from_bytes(png[at:at + 4], "big")
+        if png[at + 4:at + 8] == b"IDAT":
+            idat += png[at + 8:at + 8 + length]
+        at += 12 + length
+    return width, height, idat
+
+
+def pdf_images() -> None:
+    """A PDF whose page draws four image XObjects: two JPEGs (DCTDecode, one with bytes after
+    its EOI) and two PNG-predicted Flate images (one clean plot, one with every LSB replaced)."""
+    images = []
+    for name in ["clean_photo.jpg", "jpeg_after_eoi.jpg"]:
+        jpeg = (HERE / "images" / name).read_bytes()
+        images.append(stream(jpeg, b"/Type /XObject /Subtype /Image /Width 1 /Height 1 "
+                                   b"/ColorSpace /DeviceRGB /BitsPerComponent 8 "
+                                   b"/Filter /DCTDecode "))
+    for name in ["clean_plot_bars.png", "plot_lsb_100.png"]:
+        width, height, idat = png_rows((HERE / "images" / name).read_bytes())
+        images.append(stream(idat, b"/Type /XObject /Subtype /Image /Width %d /Height %d "
+                                   b"/ColorSpace /DeviceRGB /BitsPerComponent 8 "
+                                   b"/Filter /FlateDecode /DecodeParms << /Predictor 15 "
+                                   b"/Colors 3 /Columns %d >> " % (width, height, width)))
+    draw = b" ".join(b"q 40 0 0 30 %d 20 cm /Im%d Do Q" % (10 + 45 * i, i) for i in range(4))
+    xobjects = b" ".join(b"/Im%d %d 0 R" % (i, 5 + i) for i in range(4))
+    page = (b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 4 0 R "
+            b"/Resources << /XObject << " + xobjects + b" >> >> >>")
+    write("images.pdf", pdf(PAGE[:2] + [page, stream(zlib.compress(draw),
+                                                      b"/Filter /FlateDecode ")] + images))
+
+
+def crosstab_html(rows: list[tuple[str, int, int]]) -> str:
+    """A crosstab as pandas renders `pd.crosstab(a, b, margins=True)`: the columns' name over
+    the index name, the margins named All."""
+    cells = lambda tag, values: "".join(f"      <{tag}>{v}</{tag}>\n" for v in values)
+    body = "".join(f"    <tr>\n      <th>{label}</th>\n{cells('td', [f, m, f + m])}    </tr>\n"
+                   for label, f, m in rows)
+    total = (sum(r[1] for r in rows), sum(r[2] for r in rows))
+    body += (f"    <tr>\n      <th>All</th>\n{cells('td', [*total, sum(total)])}    </tr>\n")
+    return ('<table border="1" class="dataframe">\n  <thead>\n'
+            '    <tr style="text-align: right;">\n      <th>sex</th>\n'
+            + cells("th", ["F", "M", "All"]) + "    </tr>\n    <tr>\n      <th>age_band</th>\n"
+            + cells("th", ["", "", ""]) + "    </tr>\n  </thead>\n  <tbody>\n" + body
+            + "  </tbody>\n</table>")
+
+
+CROSSTAB = [("18-39", 112, 97), ("40-59", 143, 131), ("60-79", 88, 3), ("80+", 21, 14)]
+REGIONS_MD = ("Deaths by region, 2015-2024:\n\n| region | deaths | population |\n"
+              "|:---|---:|---:|\n| North | 412 | 51,230 |\n| Midlands | 388 | 47,810 |\n"
+              "| South | 455 | 60,122 |\n")
+
+
+def embedded_tables() -> None:
+    """Tables inside a notebook, a web page and a Markdown file, for the table rules."""
+    cells = [
+        {"cell_type": "markdown", "id": "regions", "metadata": {}, "source": [REGIONS_MD]},
+        {"cell_type": "code", "execution_count": 1, "id": "xtab", "metadata": {},
+         "outputs": [{"output_type": "execute_result", "execution_count": 1, "metadata": {},
+                      "data": {"text/html": crosstab_html(CROSSTAB),
+                               "text/plain": "(crosstab)"}}],
+         "source": ["pd.crosstab(cohort.age_band, cohort.sex, margins=True)"]},
+    ]
+    nb = {"cells": cells, "metadata": {"kernelspec": {"name": "python3"}},
+          "nbformat": 4, "nbformat_minor": 5}
+    write("crosstab.ipynb", json.dumps(nb, indent=1) + "\n")
+    write("tables.html", "<!DOCTYPE html><html><body>\n"
+          "<table class=\"layout\"><tr><td><a href=\"#t\">Tables</a></td></tr></table>\n"
+          "<h2>Table 1</h2>\n<table>\n<tr><th>Age band</th><th>Female</th><th>Male</th></tr>\n"
+          + "".join(f"<tr><td>{a}</td><td>{f}</td><td>{m}</td></tr>\n" for a, f, m in CROSSTAB)
+          + "</table>\n<h2>Table 2</h2>\n<table>\n<tr><th>Region</th><th>Deaths</th></tr>\n"
+          "<tr><td>North</td><td>412</td></tr>\n<tr><td>South</td><td>455</td></tr>\n"
+          "</table>\n</body></html>\n")
+    write("results.md", "# Results\n\nAdmissions by age band and sex:\n\n"
+          "| Age band | Female | Male |\n|---|--:|--:|\n"
+          + "".join(f"| {a} | {f} | {m} |\n" for a, f, m in CROSSTAB)
+          + "\n" + REGIONS_MD + "\nThe pipe in `cat log | wc -l` is not a table.\n")
+
+
+def mixed_request() -> None:
+    """requests/mixed/: a realistic request of mixed kinds, each member with a known verdict
+    (tests/mixed_request.rs)."""
+    root = HERE / "requests" / "mixed"
+    tables = [
+        ("age_by_sex.csv", "age_band,Female,Male,Total\n18-39,112,97,209\n40-59,143,131,274\n"
+                           "60-79,88,3,91\n80+,21,14,35\nTotal,364,245,609\n"),
+        ("deaths_by_region.csv", "region,deaths,population\nNorth,412,51230\nMidlands,388,"
+                                 "47810\nSouth,455,60122\n"),
+        ("regression.csv", "term,estimate,se,p_value\n(Intercept),2.314,0.412,<0.001\n"
+                           "age_per_10y,0.187,0.051,<0.001\nfemale,-0.093,0.118,0.431\n"),
+    ]
+    root.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(root / "tables.zip", "w") as archive:
+        for name, text in tables:
+            info = zipfile.ZipInfo(name, STAMP)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, text)
+
+    body = (para("Incidence of admission by age and sex, 2015-2024.")
+            + para("Figure 1 shows admissions per year; all counts are at least 10.")
+            + '<w:p><w:r><w:drawing><a:blip r:embed="rId5" '
+              'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"/></w:drawing>'
+              "</w:r></w:p>")
+    image_rel = [("rId5", "image", "media/image1.png", False)]
+    saved = OUT
+    globals()["OUT"] = root
+    docx("report.docx", body, [
+        ("word/media/image1.png", CLEAN_PNG),
+        ("word/comments.xml", comments_part(f"Check this against patient {NHS} first.")),
+    ], image_rel)
+    globals()["OUT"] = saved
+
+    cells = [
+        {"cell_type": "code", "execution_count": 1, "id": "load", "metadata": {},
+         "outputs": [{"output_type": "stream", "name": "stdout",
+                      "text": ["loaded 609 patients\n"]}],
+         "source": ["cohort = pd.read_parquet('/data/cohort.parquet')\n",
+                    "print(f'loaded {len(cohort)} patients')"]},
+        {"cell_type": "markdown", "id": "regions", "metadata": {}, "source": [REGIONS_MD]},
+        {"cell_type": "code", "execution_count": 2, "id": "xtab", "metadata": {},
+         "outputs": [{"output_type": "execute_result", "execution_count": 2, "metadata": {},
+                      "data": {"text/html": crosstab_html(CROSSTAB),
+                               "text/plain": "(crosstab)"}}],
+         "source": ["pd.crosstab(cohort.age_band, cohort.sex, margins=True)"]},
+        {"cell_type": "code", "execution_count": 3, "id": "head", "metadata": {},
+         "outputs": [{"output_type": "execute_result", "execution_count": 3, "metadata": {},
+                      "data": {"text/html": HEAD_HTML, "text/plain": HEAD_PLAIN}}],
+         "source": ["cohort.head()"]},
+    ]
+    nb = {"cells": cells, "metadata": {"kernelspec": {"name": "python3"}},
+          "nbformat": 4, "nbformat_minor": 5}
+    (root / "analysis.ipynb").write_text(json.dumps(nb, indent=1) + "\n")
+
+    (root / "logs").mkdir(exist_ok=True)
+    (root / "logs" / "run.log").write_text(
+        "2026-11-30 10:02:11 INFO loaded cohort: 609 patients\n"
+        "2026-11-30 10:02:12 INFO fitted Poisson model in 14 iterations, deviance 812.4\n"
+        "2026-11-30 10:02:12 INFO wrote outputs/tables.zip (3 tables)\n"
+        "2026-11-30 10:02:14 INFO wrote outputs/report.docx\n")
+    (root / "code").mkdir(exist_ok=True)
+    (root / "code" / "analysis.R").write_text(
+        "# Incidence of admission by age and sex.\n"
+        "# Author: Jo Bloggs <jo.bloggs@ed.ac.uk>\n"
+        "library(dplyr)\n"
+        "cohort <- arrow::read_parquet('/data/cohort.parquet')\n"
+        "counts <- cohort |> count(age_band, sex)\n"
+        "write.csv(counts, 'outputs/age_by_sex.csv', row.names = FALSE)\n")
+    (root / "code" / "analysis.py").write_text(
+        '"""Fit the incidence model and export aggregate tables."""\n'
+        '__author__ = "Jo Bloggs"\n'
+        '__email__ = "jo.bloggs@ed.ac.uk"\n\n'
+        "import pandas as pd\n\n"
+        "cohort = pd.read_parquet('/data/cohort.parquet')\n"
+        "table = pd.crosstab(cohort.age_band, cohort.sex, margins=True, margins_name='Total')\n"
+        "table.to_csv('outputs/age_by_sex.csv')\n")
+
+
 if __name__ == "__main__":
     office()
     pdfs()
     markup()
     notebooks()
     rtf()
+    document_text()
+    pdf_images()
+    embedded_tables()
+    mixed_request()

@@ -261,6 +261,14 @@ def leak() -> None:
             ]
         ),
     )
+    # Every line has two commas, so identification reads the log as a CSV: the identifier
+    # rules must still find the NHS number in it (the table rules judge cells as numbers).
+    write(
+        TEXT / "leak" / "batches.log",
+        "".join(f"2026-11-30 10:03:{i:02d} INFO batch {i}: {100 + i} rows, {i % 3} excluded, "
+                f"{0.2 + i / 100:.2f} s\n" for i in range(8))
+        + f"2026-11-30 10:03:09 WARN batch 9: skipped patient {first}, 1 row, 0.01 s\n",
+    )
     secret = b"943 476 5919 F 1980-01-02"
     bits = "".join(f"{byte:08b}" for byte in secret)
     hidden = "".join("\u200b" if bit == "0" else "\u200c" for bit in bits)

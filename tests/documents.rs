@@ -212,7 +212,8 @@ fn svg_and_html() {
 
 #[test]
 fn notebooks() {
-    assert_eq!(rules("head.ipynb"), ["P013"]);
+    // The head() table is also read by the table rules (T014), its running index dropped.
+    assert_eq!(rules("head.ipynb"), ["T014", "P013"]);
     let head = finding("head.ipynb", "P013");
     assert_eq!(head["evidence"]["rows"], 5);
     assert_eq!(head["location"]["chunk"], "cell0/output0");
@@ -228,4 +229,91 @@ fn notebooks() {
     );
     assert_eq!(rules("broken.ipynb"), ["P012"]);
     assert_eq!(rules("object.rtf"), ["P002", "P016"]);
+}
+
+#[test]
+fn identifiers_in_document_text_name_their_part_and_paragraph() {
+    // An NHS number split over three runs in paragraph 3 of the body (after "Check patient "),
+    // a postcode in a comment and a mobile number in a header.
+    let nhs = finding("identifiers.docx", "E001");
+    assert_eq!(nhs["location"]["chunk"], "word/document.xml");
+    assert_eq!(nhs["location"]["line"], 3);
+    assert_eq!(nhs["evidence"]["masked"], "943 *** **19");
+    assert!(nhs["message"]
+        .as_str()
+        .expect("message")
+        .contains("paragraph 3, column 15 of word/document.xml"));
+    assert_eq!(
+        finding("identifiers.docx", "E004")["location"]["chunk"],
+        "word/comments.xml"
+    );
+    assert_eq!(
+        finding("identifiers.docx", "E007")["location"]["chunk"],
+        "word/header1.xml"
+    );
+    // The comment is quoted by P004 with the postcode masked.
+    let comment = finding("identifiers.docx", "P004")["message"]
+        .as_str()
+        .expect("message");
+    assert!(
+        comment.contains("EH1 ***") && !comment.contains("1YZ"),
+        "{comment}"
+    );
+    assert_eq!(verdict("identifiers.docx"), "block");
+
+    // In the PDF the number is shown by a TJ array on the second text line of page 1.
+    let pdf = finding("identifiers.pdf", "E001");
+    assert_eq!(pdf["location"]["chunk"], "page 1 (object 4)");
+    assert_eq!(pdf["location"]["line"], 2);
+    assert_eq!(pdf["evidence"]["masked"], "943 *** **19");
+    // The clean documents' text holds nothing.
+    assert_eq!(rules("clean.pdf"), Vec::<&str>::new());
+}
+
+#[test]
+fn pdf_images_are_checked_by_the_image_rules() {
+    assert_eq!(verdict("images.pdf!/object-5.jpg"), "pass");
+    assert_eq!(entry("images.pdf!/object-5.jpg")["kind"], "image");
+    assert!(rules("images.pdf!/object-6.jpg").contains(&"G001"));
+    assert_eq!(verdict("images.pdf!/object-7.png"), "pass");
+    assert_eq!(entry("images.pdf!/object-7.png")["kind"], "image");
+    assert!(rules("images.pdf!/object-8.png").contains(&"G012"));
+    assert_eq!(verdict("images.pdf!/object-8.png"), "block");
+    assert_eq!(verdict("images.pdf"), "block");
+}
+
+#[test]
+fn tables_inside_notebooks_pages_and_markdown_meet_the_table_rules() {
+    // A pandas crosstab rendered as HTML: the index-name row is folded into the header, so
+    // the small cell is named by its labels, and the line is the line within the output.
+    assert_eq!(rules("crosstab.ipynb"), ["T014", "T014", "T001"]);
+    let small = finding("crosstab.ipynb", "T001");
+    assert_eq!(small["location"]["chunk"], "cell1/output0 table 1");
+    assert_eq!(small["location"]["row"], "60-79");
+    assert_eq!(small["location"]["column"], "M");
+    assert_eq!(small["evidence"]["value"], 3);
+    assert_eq!(verdict("crosstab.ipynb"), "review");
+    // The Markdown cell's table of deaths is read, and clean.
+    assert_eq!(
+        finding("crosstab.ipynb", "T014")["location"]["chunk"],
+        "cell0/markdown table 1"
+    );
+
+    // A web page: the one-row layout table is not data and raises nothing; table 2 has the
+    // small cell, table 3 is clean.
+    assert_eq!(rules("tables.html"), ["T014", "T001", "T014"]);
+    let small = finding("tables.html", "T001");
+    assert_eq!(small["location"]["chunk"], "table 2");
+    assert_eq!(small["location"]["line"], 8);
+    assert_eq!(small["location"]["column"], "Male");
+    assert_eq!(verdict("tables.html"), "review");
+
+    // A Markdown file: two pipe tables, the first with the small cell at line 9; a pipe in
+    // running text is not a table.
+    assert_eq!(entry("results.md")["kind"], "text");
+    assert_eq!(rules("results.md"), ["T014", "T001", "T014"]);
+    let small = finding("results.md", "T001");
+    assert_eq!(small["location"]["chunk"], "table 1");
+    assert_eq!(small["location"]["line"], 9);
+    assert_eq!(verdict("results.md"), "review");
 }

@@ -159,6 +159,7 @@ pub static RULES: &[&Rule] = &[
     &text::ROW_LISTING,
     &text::ENCODED_PAYLOAD,
     &text::INVISIBLE_CHARACTERS,
+    &text::AUTHOR_EMAIL,
     &coverage::NO_CONTENT_RULES,
     &coverage::CONTENT_NOT_INSPECTED,
     &coverage::TIME_LIMIT,

@@ -13,11 +13,16 @@ mod markup;
 mod notebook;
 mod package;
 mod pdf;
+mod pdfimage;
+mod pdftext;
 mod rules;
 mod text;
 mod trailer;
+mod words;
 
 pub use rules::*;
+/// Tag attributes, shared with the table family's reading of HTML tables.
+pub(crate) use text::attributes;
 
 use std::cell::Cell;
 
@@ -135,6 +140,38 @@ pub fn members(
         f if is_package(f) => package::members(content, &budget, out),
         Format::Svg | Format::Html => markup::members(content, &budget, out),
         Format::Notebook => notebook::members(content, &budget, out),
+        Format::Pdf => pdfimage::members(content, &budget, out),
+        _ => Vec::new(),
+    }
+}
+
+/// The written text of one part of a document, for the text rules.
+#[derive(Debug)]
+pub struct TextPart {
+    /// The part, as findings name it: `word/document.xml`, `page 3`.
+    pub part: String,
+    /// What one line of `text` is in the document: a paragraph, a shown text line.
+    pub unit: &'static str,
+    /// The text, one unit a line, so that line N is unit N of the part.
+    pub text: String,
+}
+
+/// True for the formats whose written text [`text_parts`] takes out.
+pub fn has_text(format: Format) -> bool {
+    is_package(format) || format == Format::Pdf
+}
+
+/// Takes out the written text of a document (paragraphs of Office and OpenDocument parts, the
+/// text lines of PDF content streams) so that the text rules can read it as they read a
+/// log. Parts that cannot be read for it are pushed as findings.
+pub fn text_parts(file: &Inspected, policy: &Policy, out: &mut Findings) -> Vec<TextPart> {
+    let Some(content) = file.content() else {
+        return Vec::new();
+    };
+    let limits = Limits::of(policy);
+    match file.identity.format {
+        f if is_package(f) => package::text_parts(content, &limits, out),
+        Format::Pdf => pdf::text_parts(content, &limits),
         _ => Vec::new(),
     }
 }

@@ -155,8 +155,6 @@ pub(super) fn check(content: &[u8], out: &mut Findings) {
                 .carrying(chars as u64),
             );
         }
-        // Limitation: text outputs are not searched for identifiers or encoded payloads;
-        // the text rules (src/rules/text/) should be run on them once they land.
     }
 }
 
@@ -219,7 +217,8 @@ pub(super) fn members(content: &[u8], budget: &Budget, out: &mut Findings) -> Ve
             }
         }
     }
-    // Limitation: rendered tables are not yet handed to the table rules as members.
+    // Rendered tables are not members: the table family reads them in place
+    // (`rules::table::embedded`), so their findings sit on the notebook.
     members
 }
 

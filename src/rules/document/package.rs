@@ -10,8 +10,8 @@ use zip::ZipArchive;
 
 use super::text::{attributes, collapse, excerpt, strip_tags, tags};
 use super::{
-    part, too_large, Budget, Limits, Member, COMMENTS_AND_REVISIONS, DOCUMENT_MACRO,
-    EMBEDDED_OBJECT, EXTERNAL_REFERENCE, UNREADABLE_DOCUMENT,
+    part, too_large, words, Budget, Limits, Member, TextPart, COMMENTS_AND_REVISIONS,
+    DOCUMENT_MACRO, EMBEDDED_OBJECT, EXTERNAL_REFERENCE, UNREADABLE_DOCUMENT,
 };
 use crate::evidence;
 use crate::finding::Finding;
@@ -205,6 +205,46 @@ pub(super) fn members(content: &[u8], budget: &Budget, out: &mut Findings) -> Ve
     members
 }
 
+/// The text of each part a reader sees (see [`words::is_text_part`]), one paragraph a line,
+/// inflated under the document limits. Parts that the check above does not read (slides,
+/// shared strings) are reported here when they cannot be inflated; the rest it reports.
+pub(super) fn text_parts(content: &[u8], limits: &Limits, out: &mut Findings) -> Vec<TextPart> {
+    let Ok(mut package) = open(content) else {
+        return Vec::new(); // check() has reported it
+    };
+    let mut parts = Vec::new();
+    let mut inflated = 0u64;
+    for index in 0..package.len().min(limits.max_parts) {
+        let Ok(raw) = package.by_index_raw(index) else {
+            continue;
+        };
+        let name = String::from_utf8_lossy(raw.name_raw()).into_owned();
+        let encrypted = raw.encrypted();
+        drop(raw);
+        if encrypted || !words::is_text_part(&name) {
+            continue;
+        }
+        let reported = matches!(role(&name), Role::Body | Role::Comments);
+        let room = limits
+            .part_bytes
+            .min(limits.total_bytes.saturating_sub(inflated));
+        match read_part(&mut package, index, room) {
+            Ok(bytes) => {
+                inflated += bytes.len() as u64;
+                parts.push(TextPart {
+                    text: words::paragraphs(&bytes),
+                    part: name,
+                    unit: "paragraph",
+                });
+            }
+            Err(PartError::TooLarge) if !reported => out.push(too_large(&name, room)),
+            Err(PartError::Corrupt(error)) if !reported => out.push(corrupt_part(&name, &error)),
+            Err(_) => {}
+        }
+    }
+    parts
+}
+
 enum PartError {
     TooLarge,
     Corrupt(String),
@@ -328,8 +368,6 @@ fn revisions(name: &str, xml: &str, out: &mut Findings) {
             }),
         );
     }
-    // Limitation: the text of the document body is not searched for identifiers or encoded
-    // payloads; the text rules (issue 6, src/rules/text/) should be run on it once they land.
 }
 
 /// The text inside every `<name …>…</name>` element, joined.

@@ -11,8 +11,8 @@ use std::io::Read;
 use memchr::memmem;
 
 use super::{
-    trailer, Limits, ACTIVE_CONTENT, EMBEDDED_OBJECT, EXTERNAL_REFERENCE, INCREMENTAL_UPDATE,
-    PDF_NOT_INSPECTED, UNREADABLE_DOCUMENT,
+    pdftext, trailer, Limits, TextPart, ACTIVE_CONTENT, EMBEDDED_OBJECT, EXTERNAL_REFERENCE,
+    INCREMENTAL_UPDATE, PDF_NOT_INSPECTED, UNREADABLE_DOCUMENT,
 };
 use crate::evidence;
 use crate::finding::Finding;
@@ -21,8 +21,8 @@ use crate::rules::Findings;
 /// Most link targets quoted in one finding.
 const TARGETS_QUOTED: usize = 5;
 
-/// Filters whose output is image data: not searched for names.
-// Limitation: images inside a PDF are not extracted and so not checked by the image rules.
+/// Filters whose output is image data: not searched for names (the pictures are checked as
+/// members, see `pdfimage`).
 const IMAGE_FILTERS: &[&str] = &[
     "DCTDecode",
     "DCT",
@@ -265,43 +265,17 @@ fn search_streams(
 ) -> Streams {
     let mut streams = Streams::default();
     let mut inflated = 0u64;
-    // The next `endstream`, found once for all the streams before it.
-    let mut next_end: Option<usize> = None;
-    for at in memmem::find_iter(content, b"stream") {
-        if at >= 3 && content.get(at - 3..at) == Some(b"end") {
-            continue;
-        }
-        let mut data_start = at + 6;
-        match content.get(data_start) {
-            Some(b'\r') if content.get(data_start + 1) == Some(&b'\n') => data_start += 2,
-            Some(b'\n') => data_start += 1,
-            _ => continue,
-        }
+    for stream in raw_streams(content) {
         streams.total += 1;
-        // The dictionary is after the last `obj` keyword, looked for within 4 KiB.
-        let window = at.saturating_sub(4096);
-        let dict_start = content[window..at]
-            .windows(3)
-            .rposition(|w| w == b"obj")
-            .map_or(window, |i| window + i);
-        let dict = String::from_utf8_lossy(&content[dict_start..at]);
-        let filters = filters_of(&dict);
+        let filters = filters_of(&stream.dict);
         if filters.is_empty() || filters.iter().all(|f| IMAGE_FILTERS.contains(&f.as_str())) {
             continue; // unfiltered bytes were searched with the rest; images are images
         }
-        let data_end = match next_end {
-            Some(end) if end >= data_start => end,
-            Some(end) if end == content.len() => end,
-            _ => memmem::find(content.get(data_start..).unwrap_or(&[]), b"endstream")
-                .map_or(content.len(), |e| data_start + e),
-        };
-        next_end = Some(data_end);
         let flate_only = filters.iter().all(|f| f == "FlateDecode" || f == "Fl");
         let room = limits
             .part_bytes
             .min(limits.total_bytes.saturating_sub(inflated));
-        let data = content.get(data_start..data_end).unwrap_or(&[]);
-        match flate_only.then(|| inflate(data, room)).flatten() {
+        match flate_only.then(|| inflate(stream.data, room)).flatten() {
             Some(bytes) => {
                 inflated += bytes.len() as u64;
                 search_names(&bytes, names);
@@ -319,8 +293,191 @@ fn search_streams(
     streams
 }
 
+/// A stream as written in the file, before any filter is undone.
+pub(super) struct RawStream<'a> {
+    /// The object number from `N G obj` before the dictionary, when there is one.
+    pub object: Option<u64>,
+    /// The stream dictionary (what lies between the last `obj` and `stream`).
+    pub dict: std::borrow::Cow<'a, str>,
+    /// The bytes between the end of line after `stream` and the next `endstream`.
+    pub data: &'a [u8],
+}
+
+/// Every stream in the file, found by its keywords rather than through the cross-reference
+/// table, so that streams a broken or doctored table leaves out are still found.
+pub(super) fn raw_streams(content: &[u8]) -> Vec<RawStream<'_>> {
+    let mut found = Vec::new();
+    // The next `endstream`, found once for all the streams before it.
+    let mut next_end: Option<usize> = None;
+    for at in memmem::find_iter(content, b"stream") {
+        if at >= 3 && content.get(at - 3..at) == Some(b"end") {
+            continue;
+        }
+        let mut data_start = at + 6;
+        match content.get(data_start) {
+            Some(b'\r') if content.get(data_start + 1) == Some(&b'\n') => data_start += 2,
+            Some(b'\n') => data_start += 1,
+            _ => continue,
+        }
+        // The dictionary is after the last `obj` keyword, looked for within 4 KiB.
+        let window = at.saturating_sub(4096);
+        let obj = content[window..at].windows(3).rposition(|w| w == b"obj");
+        let dict_start = obj.map_or(window, |i| window + i);
+        let data_end = match next_end {
+            Some(end) if end >= data_start => end,
+            _ => memmem::find(content.get(data_start..).unwrap_or(&[]), b"endstream")
+                .map_or(content.len(), |e| data_start + e),
+        };
+        next_end = Some(data_end);
+        found.push(RawStream {
+            object: obj.and_then(|i| object_number(&content[window..window + i])),
+            dict: String::from_utf8_lossy(&content[dict_start..at]),
+            data: content.get(data_start..data_end).unwrap_or(&[]),
+        });
+    }
+    found
+}
+
+/// The object number of `N G ` at the end of `before` (the bytes before an `obj` keyword).
+fn object_number(before: &[u8]) -> Option<u64> {
+    let text = String::from_utf8_lossy(before.get(before.len().saturating_sub(24)..)?);
+    let mut words = text.split_ascii_whitespace().rev();
+    let generation = words.next()?;
+    let number = words.next()?;
+    generation.parse::<u32>().ok()?;
+    number.parse().ok()
+}
+
+/// Dictionary entries that mark a stream as something other than page content: fonts,
+/// pictures, object and cross-reference streams, metadata, attachments.
+const NOT_CONTENT: &[&str] = &[
+    "/Image",
+    "/ObjStm",
+    "/XRef",
+    "/Length1",
+    "/Length2",
+    "/Type1C",
+    "/CIDFontType0C",
+    "/OpenType",
+    "/Metadata",
+    "/EmbeddedFile",
+];
+
+/// The text of each content stream that draws text (unfiltered or Flate, inflated under the
+/// document limits), one shown line a line, named by its page when a page object names it
+/// and by its object otherwise. Streams in other filters are already reported by
+/// [`check`] as not inspected.
+pub(super) fn text_parts(content: &[u8], limits: &Limits) -> Vec<TextPart> {
+    let pages = page_contents(content);
+    let mut parts = Vec::new();
+    let mut inflated = 0u64;
+    for (index, stream) in raw_streams(content).into_iter().enumerate() {
+        if NOT_CONTENT.iter().any(|key| has_name(&stream.dict, key)) {
+            continue;
+        }
+        let filters = filters_of(&stream.dict);
+        let room = limits
+            .part_bytes
+            .min(limits.total_bytes.saturating_sub(inflated));
+        let data = match filters.as_slice() {
+            [] => std::borrow::Cow::Borrowed(stream.data),
+            [f] if f == "FlateDecode" || f == "Fl" => match inflate(stream.data, room) {
+                Some(bytes) => std::borrow::Cow::Owned(bytes),
+                None => continue,
+            },
+            _ => continue,
+        };
+        inflated += data.len() as u64;
+        if memmem::find(&data, b"BT").is_none() {
+            continue;
+        }
+        let text = pdftext::text_lines(&data);
+        if text.trim().is_empty() {
+            continue;
+        }
+        let part = match stream.object {
+            Some(object) => match pages.iter().position(|page| page.contains(&object)) {
+                Some(page) => format!("page {} (object {object})", page + 1),
+                None => format!("content stream in object {object}"),
+            },
+            None => format!("content stream {}", index + 1),
+        };
+        parts.push(TextPart {
+            part,
+            unit: "text line",
+            text,
+        });
+    }
+    parts
+}
+
+/// True when `dict` holds the PDF name `key` (not a longer name that starts with it).
+fn has_name(dict: &str, key: &str) -> bool {
+    dict.match_indices(key).any(|(at, _)| {
+        let next = dict.as_bytes().get(at + key.len());
+        !next.is_some_and(|b| b.is_ascii_alphanumeric())
+    })
+}
+
+/// The content-stream objects of each page object, in the order the page objects stand in
+/// the file.
+// Limitation: pages are numbered in file order, not by walking the page tree; the writers
+// tried (reportlab, cairo, LibreOffice) write pages in order, but an edited PDF may not. Page
+// objects inside compressed object streams are not found; their content is then named by
+// object number.
+fn page_contents(content: &[u8]) -> Vec<Vec<u64>> {
+    let mut pages = Vec::new();
+    for at in memmem::find_iter(content, b"/Type") {
+        let rest = content.get(at + 5..).unwrap_or(&[]);
+        let name = rest
+            .iter()
+            .position(|b| !b.is_ascii_whitespace())
+            .unwrap_or(0);
+        let Some(after) = rest.get(name..).and_then(|r| r.strip_prefix(b"/Page")) else {
+            continue;
+        };
+        if after.first().is_some_and(u8::is_ascii_alphanumeric) {
+            continue; // /Pages, /PageLabel
+        }
+        let from = at.saturating_sub(2048);
+        let start = content[from..at]
+            .windows(3)
+            .rposition(|w| w == b"obj")
+            .map_or(from, |i| from + i);
+        let after_type = content
+            .get(at..(at + 4096).min(content.len()))
+            .unwrap_or(&[]);
+        let end = memmem::find(after_type, b"endobj").map_or(at + after_type.len(), |e| at + e);
+        if let Some(dict) = content.get(start..end) {
+            pages.push(content_references(dict));
+        }
+    }
+    pages
+}
+
+/// The object numbers after `/Contents`: one `N G R`, or an array of them.
+fn content_references(dict: &[u8]) -> Vec<u64> {
+    let Some(at) = memmem::find(dict, b"/Contents") else {
+        return Vec::new();
+    };
+    let rest = String::from_utf8_lossy(&dict[at + 9..]);
+    let rest = rest.trim_start();
+    let list = match rest.strip_prefix('[') {
+        Some(inner) => inner.split(']').next().unwrap_or(""),
+        None => rest
+            .get(..rest.find('R').map_or(0, |r| r + 1))
+            .unwrap_or(""),
+    };
+    let words: Vec<&str> = list.split_ascii_whitespace().collect();
+    words
+        .windows(3)
+        .filter(|w| w[2] == "R")
+        .filter_map(|w| w[0].parse().ok())
+        .collect()
+}
+
 /// The filter names in a stream dictionary, in order.
-fn filters_of(dict: &str) -> Vec<String> {
+pub(super) fn filters_of(dict: &str) -> Vec<String> {
     let Some(at) = dict.find("/Filter") else {
         return Vec::new();
     };
@@ -341,7 +498,7 @@ fn filters_of(dict: &str) -> Vec<String> {
 /// Inflates a zlib stream up to `room` bytes, keeping what came out before any error (PDF
 /// writers often leave a byte or two of junk after the stream). `None` when nothing came
 /// out or the room was exceeded.
-fn inflate(data: &[u8], room: u64) -> Option<Vec<u8>> {
+pub(super) fn inflate(data: &[u8], room: u64) -> Option<Vec<u8>> {
     let mut out = Vec::new();
     let mut decoder = flate2::read::ZlibDecoder::new(data).take(room.saturating_add(1));
     let mut buffer = [0u8; 16 * 1024];

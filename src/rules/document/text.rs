@@ -27,8 +27,15 @@ pub fn collapse(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// At most [`EXCERPT_CHARS`] characters of `text`, with an ellipsis when cut.
+/// How far after a date-of-birth keyword a date is masked in an excerpt: the largest window
+/// a policy may set, so that an excerpt never shows a date the text rules could report.
+const MASK_DOB_WINDOW: usize = 256;
+
+/// At most [`EXCERPT_CHARS`] characters of `text`, with an ellipsis when cut, and with every
+/// identifier the text rules recognise masked: a quoted comment must not disclose the NHS
+/// number the text rules report masked.
 pub fn excerpt(text: &str) -> String {
+    let text = crate::rules::text::mask_identifiers(text, MASK_DOB_WINDOW);
     let mut out: String = text.chars().take(EXCERPT_CHARS).collect();
     if text.chars().nth(EXCERPT_CHARS).is_some() {
         out.push('…');
@@ -152,6 +159,14 @@ mod tests {
         assert_eq!(base64("aGVs\nbG8").as_deref(), Some(&b"hello"[..]));
         assert_eq!(base64("a*b"), None);
         assert_eq!(base64("aGVsbG8=x"), None);
+    }
+
+    #[test]
+    fn excerpts_mask_identifiers() {
+        assert_eq!(
+            excerpt("Is this 943 476 5919 from EH1 1YZ?"),
+            "Is this 943 *** **19 from EH1 ***?"
+        );
     }
 
     #[test]

@@ -5,6 +5,9 @@
 //! (title, header, body, notes; label and statistic columns; margins), and the rules run on
 //! that understanding. Files that cannot be read as a table are blocked, never passed.
 //!
+//! Tables inside web pages, notebooks and Markdown (HTML `<table>`, pipe tables) are read by
+//! [`embedded`] and judged by the same rules, in place.
+//!
 //! One module per concern: reading ([`grid`], [`sheets`], [`value`]), understanding
 //! ([`layout`]), and the rules ([`counts`], [`extremes`], [`suppression`], [`microdata`],
 //! [`digits`], [`payload`]); [`docs`] holds every rule's documentation.
@@ -19,6 +22,7 @@ pub mod counts;
 pub mod differencing;
 pub mod digits;
 pub mod docs;
+pub mod embedded;
 pub mod extremes;
 pub mod grid;
 pub mod headers;
@@ -56,6 +60,7 @@ impl FileCheck for TableCheck {
         match file.class() {
             Class::Table => check_text(file, content, policy, out),
             Class::Spreadsheet => check_workbook(content, policy, out),
+            Class::Document | Class::Text => embedded::check(file, content, policy, out),
             _ => {}
         }
     }

@@ -86,19 +86,32 @@ fn is_base64_char(c: char) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, '+' | '/' | '=' | '-' | '_')
 }
 
-/// Shannon entropy of the characters of `text`, in bits per character.
+/// Shannon entropy of the characters of `text`, in bits per character. ASCII is counted in
+/// an array and only other characters in a map: this runs on every long cell of a table.
 pub fn entropy(text: &str) -> f64 {
-    let mut counts = std::collections::HashMap::new();
+    entropy_of(text.chars())
+}
+
+/// Entropy of the characters an iterator yields (whitespace already dropped by the caller
+/// when it should be).
+fn entropy_of(chars: impl Iterator<Item = char>) -> f64 {
+    let mut ascii = [0usize; 128];
+    let mut other = std::collections::BTreeMap::new();
     let mut total = 0usize;
-    for c in text.chars() {
-        *counts.entry(c).or_insert(0usize) += 1;
+    for c in chars {
+        match ascii.get_mut(c as usize) {
+            Some(count) => *count += 1,
+            None => *other.entry(c).or_insert(0usize) += 1,
+        }
         total += 1;
     }
     if total == 0 {
         return 0.0;
     }
-    counts
-        .values()
+    ascii
+        .iter()
+        .chain(other.values())
+        .filter(|&&n| n > 0)
         .map(|&n| {
             let p = n as f64 / total as f64;
             -p * p.log2()
@@ -145,10 +158,10 @@ pub fn scan(cell: &str, min_chars: usize) -> Vec<Payload> {
         found.push(payload);
     }
     if !encoded {
-        let compact: String = cell.chars().filter(|c| !c.is_whitespace()).collect();
-        let length = compact.chars().count();
+        let compact = || cell.chars().filter(|c| !c.is_whitespace());
+        let length = compact().count();
         if length >= min_chars {
-            let bits = entropy(&compact);
+            let bits = entropy_of(compact());
             if bits >= RANDOM_TEXT_BITS {
                 found.push(Payload::Random(length, bits));
             }

@@ -78,7 +78,7 @@ pub fn scan_identifiers(text: &str, dob_window: usize) -> Vec<Identifier> {
     while i < bytes.len() {
         let byte = bytes[i];
         if !STARTS[byte as usize] {
-            i += 1;
+            i = skip_token(bytes, i);
             continue;
         }
         let boundary = boundary_before(bytes, i);
@@ -110,7 +110,7 @@ pub fn scan_identifiers(text: &str, dob_window: usize) -> Vec<Identifier> {
                 i = identifier.end.max(i + 1);
                 found.push(identifier);
             }
-            None => i += 1,
+            None => i = skip_token(bytes, i),
         }
     }
     contact::scan_emails(text, &mut found);
@@ -125,6 +125,34 @@ pub fn scan_identifiers(text: &str, dob_window: usize) -> Vec<Identifier> {
         kept.push(identifier);
     }
     kept
+}
+
+/// `text` with every identifier replaced by its masked form, for quoting text from a file
+/// (a comment, deleted text) in a finding without disclosing what it names.
+pub fn mask_identifiers(text: &str, dob_window: usize) -> String {
+    let mut masked = String::with_capacity(text.len());
+    let mut from = 0;
+    for found in scan_identifiers(text, dob_window) {
+        masked.push_str(text.get(from..found.start).unwrap_or(""));
+        masked.push_str(&found.masked);
+        from = found.end;
+    }
+    masked.push_str(text.get(from..).unwrap_or(""));
+    masked
+}
+
+/// The next position at which a scanner may start after a failed attempt at `at`: past the
+/// rest of an alphanumeric token, since no match starts inside one ([`boundary_before`] and
+/// [`keyword_boundary`] are both false after a letter or digit). Skipping whole words is
+/// what keeps the scan fast on prose and logs: one table lookup per byte, no boundary test.
+fn skip_token(bytes: &[u8], at: usize) -> usize {
+    let mut next = at + 1;
+    if bytes.get(at).is_some_and(u8::is_ascii_alphanumeric) {
+        while bytes.get(next).is_some_and(u8::is_ascii_alphanumeric) {
+            next += 1;
+        }
+    }
+    next
 }
 
 /// Bytes at which some identifier scanner can start.

@@ -10,6 +10,7 @@
 //!
 //! Values found are never copied into a report: messages and evidence carry masked forms.
 
+pub mod authorship;
 pub mod checksum;
 pub mod contact;
 pub mod dates;
@@ -24,7 +25,7 @@ mod rules;
 
 use std::borrow::Cow;
 
-pub use identifiers::{scan_identifiers, Identifier, Kind};
+pub use identifiers::{mask_identifiers, scan_identifiers, Identifier, Kind};
 pub use rules::*;
 
 use super::{FileCheck, Findings};
@@ -35,12 +36,24 @@ use crate::inspect::Inspected;
 use crate::policy::Policy;
 use place::{LineIndex, Listed};
 
-/// Runs the text rules on files of the text class, and on notebooks' text outputs.
+/// Runs the text rules on files of the text class, on notebooks' text outputs and on the
+/// written text of documents; the identifier rules alone on CSV and TSV files.
 pub struct TextCheck;
 
 impl FileCheck for TextCheck {
     fn check(&self, file: &Inspected, policy: &Policy, out: &mut Findings) {
         let notebook = file.identity.format == Format::Notebook;
+        if super::document::has_text(file.identity.format) {
+            check_document(file, policy, out);
+            return;
+        }
+        if file.class() == Class::Table {
+            if let Some(content) = file.content() {
+                let decoded = decode(content, file.identity.detail.as_deref());
+                check_table_text(&decoded, policy, out);
+            }
+            return;
+        }
         if file.class() != Class::Text && !notebook {
             return;
         }
@@ -55,6 +68,28 @@ impl FileCheck for TextCheck {
         let decoded = decode(content, file.identity.detail.as_deref());
         check_text(&decoded, policy, out);
     }
+}
+
+/// Runs the text rules on the written text of a document, part by part: findings name the
+/// part (`word/comments.xml`, `page 2 (object 7)`) and the paragraph or text line in it.
+fn check_document(file: &Inspected, policy: &Policy, out: &mut Findings) {
+    let mut listed = Listed::new(policy.text.max_findings);
+    for part in super::document::text_parts(file, policy, out) {
+        let decoded = Decoded {
+            text: Cow::Borrowed(&part.text),
+            base: 0,
+            exact_offsets: false,
+        };
+        check_units(
+            &decoded,
+            Some(&part.part),
+            part.unit,
+            policy,
+            &mut listed,
+            out,
+        );
+    }
+    listed.finish(out);
 }
 
 /// Text decoded from a file, with what is needed to map positions back to bytes.
@@ -121,11 +156,37 @@ pub fn check_text(decoded: &Decoded, policy: &Policy, out: &mut Findings) {
     listed.finish(out);
 }
 
+/// Runs the identifier rules (E001-E007, E011) on the text of a CSV or TSV file. A log whose
+/// lines all hold the same number of commas is identified as a CSV, and a table can hold an
+/// NHS number in any cell: the table rules judge cells as statistics and would pass it. Row
+/// listings and encoded payloads are left to the table rules (microdata, cell payloads), so
+/// that no capacity is counted twice.
+pub fn check_table_text(decoded: &Decoded, policy: &Policy, out: &mut Findings) {
+    let mut listed = Listed::new(policy.text.max_findings);
+    let lines = LineIndex::new(&decoded.text);
+    report_identifiers(decoded, &lines, "line", "", policy, &mut listed, out);
+    listed.finish(out);
+}
+
 /// Runs every text rule on one part of a file (the whole of it, or one output of a
 /// notebook, named by `chunk`), sharing the per-file limit on listed findings.
 pub(crate) fn check_part(
     decoded: &Decoded,
     chunk: Option<&str>,
+    policy: &Policy,
+    listed: &mut Listed,
+    out: &mut Findings,
+) {
+    check_units(decoded, chunk, "line", policy, listed, out);
+}
+
+/// Runs every text rule on one part whose lines are `unit`s of the document: the paragraphs
+/// of a word-processor part, the text lines of a PDF page. Locations keep the number in
+/// `line`; messages name the unit.
+pub(crate) fn check_units(
+    decoded: &Decoded,
+    chunk: Option<&str>,
+    unit: &str,
     policy: &Policy,
     listed: &mut Listed,
     out: &mut Findings,
@@ -136,30 +197,7 @@ pub(crate) fn check_part(
     let settings = &policy.text;
     let place = chunk.map_or(String::new(), |c| format!(" of {c}"));
 
-    let identifiers = scan_identifiers(text, settings.dob_window_bytes);
-    for found in &identifiers {
-        let rule = rule_for(found.kind);
-        if !listed.admit(rule, 0) {
-            continue;
-        }
-        let (line, column) = lines.position(text, found.start);
-        let message = format!(
-            "{} {} at line {line}, column {column}{place}: {}",
-            article(found.kind),
-            found.kind.as_str(),
-            found.masked,
-        );
-        let location = lines.location(decoded, line, found.start, found.end);
-        let finding = Finding::new(rule, message)
-            .at(location)
-            .with_evidence(evidence! {
-                "kind" => found.kind.as_str(),
-                "masked" => found.masked.clone(),
-                "line" => line,
-                "column" => column,
-            });
-        listed.push(finding, out);
-    }
+    let identifiers = report_identifiers(decoded, &lines, unit, &place, policy, listed, out);
 
     let listings = rows::scan_row_listings(
         text,
@@ -176,7 +214,7 @@ pub(crate) fn check_part(
         let finding = Finding::new(
             &ROW_LISTING,
             format!(
-                "{} lines from line {first} to {last}{place} look like raw records: {} \
+                "{} {unit}s from {unit} {first} to {last}{place} look like raw records: {} \
                  fields separated by {}, with {} in every line",
                 listing.rows,
                 listing.fields,
@@ -210,7 +248,7 @@ pub(crate) fn check_part(
         let finding = Finding::new(
             &ENCODED_PAYLOAD,
             format!(
-                "{} characters of {} at line {line}, column {column}{place} decode to {} \
+                "{} characters of {} at {unit} {line}, column {column}{place} decode to {} \
                  bytes of {} ({:.2} bits per byte; threshold {})",
                 run.chars,
                 run.encoding.as_str(),
@@ -242,7 +280,7 @@ pub(crate) fn check_part(
             let finding = Finding::new(
                 &INVISIBLE_CHARACTERS,
                 format!(
-                    "{} invisible characters ({}) from line {line}, column {column}{place}, \
+                    "{} invisible characters ({}) from {unit} {line}, column {column}{place}, \
                      {} distinct: room for {} bits",
                     hidden.count,
                     hidden.classes.join(", "),
@@ -265,6 +303,53 @@ pub(crate) fn check_part(
             listed.push(finding, out);
         }
     }
+}
+
+/// Scans `decoded` for identifiers and pushes a finding for each (within the listing limit);
+/// returns them all, for the row-listing scan.
+fn report_identifiers(
+    decoded: &Decoded,
+    lines: &LineIndex,
+    unit: &str,
+    place: &str,
+    policy: &Policy,
+    listed: &mut Listed,
+    out: &mut Findings,
+) -> Vec<Identifier> {
+    let text: &str = &decoded.text;
+    let identifiers = scan_identifiers(text, policy.text.dob_window_bytes);
+    for found in &identifiers {
+        let rule = match found.kind {
+            Kind::Email if authorship::is_author_address(text, found.start) => &AUTHOR_EMAIL,
+            kind => rule_for(kind),
+        };
+        if !listed.admit(rule, 0) {
+            continue;
+        }
+        let (line, column) = lines.position(text, found.start);
+        let author = if std::ptr::eq(rule, &AUTHOR_EMAIL) {
+            " on a code author line"
+        } else {
+            ""
+        };
+        let message = format!(
+            "{} {}{author} at {unit} {line}, column {column}{place}: {}",
+            article(found.kind),
+            found.kind.as_str(),
+            found.masked,
+        );
+        let location = lines.location(decoded, line, found.start, found.end);
+        let finding = Finding::new(rule, message)
+            .at(location)
+            .with_evidence(evidence! {
+                "kind" => found.kind.as_str(),
+                "masked" => found.masked.clone(),
+                "line" => line,
+                "column" => column,
+            });
+        listed.push(finding, out);
+    }
+    identifiers
 }
 
 fn article(kind: Kind) -> &'static str {

@@ -12,9 +12,11 @@ pub fn scan_framed(text: &str, min_bytes: usize, entropy_bits: f64, found: &mut 
 
 fn ascii85(text: &str, min_bytes: usize, entropy_bits: f64, found: &mut Vec<Payload>) {
     let mut from = 0;
-    while let Some(open) = text[from..].find("<~").map(|i| from + i) {
+    while let Some(open) = memchr::memmem::find(&text.as_bytes()[from..], b"<~").map(|i| from + i) {
         let body_start = open + 2;
-        let Some(close) = text[body_start..].find("~>").map(|i| body_start + i) else {
+        let Some(close) =
+            memchr::memmem::find(&text.as_bytes()[body_start..], b"~>").map(|i| body_start + i)
+        else {
             return;
         };
         from = close + 2;
@@ -72,7 +74,9 @@ fn decode_ascii85(body: &[u8]) -> Option<Vec<u8>> {
 
 fn uuencode(text: &str, min_bytes: usize, entropy_bits: f64, found: &mut Vec<Payload>) {
     let mut from = 0;
-    while let Some(start) = text[from..].find("begin ").map(|i| from + i) {
+    while let Some(start) =
+        memchr::memmem::find(&text.as_bytes()[from..], b"begin ").map(|i| from + i)
+    {
         from = start + 6;
         let line_end = text[start..].find('\n').map_or(text.len(), |i| start + i);
         let at_line_start = start == 0 || text.as_bytes()[start - 1] == b'\n';

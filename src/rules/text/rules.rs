@@ -101,11 +101,12 @@ pub static EMAIL_ADDRESS: Rule = Rule {
     summary: "an e-mail address in text",
     detects: "A local part, '@' and a dotted domain with an alphabetic top-level domain. The \
               RFC 2606 example domains, .test, .invalid, .localhost, git@ remotes and noreply \
-              addresses are ignored. Shown masked: j***@ed.ac.uk.",
+              addresses are ignored, and an address on a code author line is left to \
+              author-email (E011). Shown masked: j***@ed.ac.uk.",
     why: "An e-mail address names a person. In a TRE output it is either a patient's contact \
           detail or a researcher's, and neither belongs in a released file.",
     fix: "Remove the address; credit authors in the publication, not in released outputs. \
-          A policy may set this rule to review for code with author lines.",
+          A code author's own address is reported by author-email (E011) instead.",
     policy_keys: &["text.max_findings", "rules.E006"],
     references: &[
         "RFC 5322, section 3.4.1",
@@ -188,5 +189,29 @@ pub static INVISIBLE_CHARACTERS: Rule = Rule {
     references: &[
         "Unicode Technical Standard #39, Unicode Security Mechanisms",
         "N. Boucher and R. Anderson (2021), Trojan Source",
+    ],
+};
+
+pub static AUTHOR_EMAIL: Rule = Rule {
+    code: "E011",
+    name: "author-email",
+    family: Family::Text,
+    severity: Severity::Info,
+    summary: "a code author's e-mail address on an author line",
+    detects: "An e-mail address written as the author or maintainer of code: after 'Author', \
+              '@author', 'Maintainer', '__email__', 'author_email' or an R person() on the \
+              same line (within 120 bytes), or as the email key of an 'authors' or \
+              'maintainers' block opened up to 4 lines above (pyproject.toml, R DESCRIPTION). \
+              Anywhere else, data-like lines included, an address is an email-address (E006) \
+              finding. Shown masked: j***@ed.ac.uk.",
+    why: "Signing code is normal practice, and the address is the researcher's own, known to \
+          the TRE: it identifies no patient. It is recorded so that a project that does not \
+          want staff addresses released can raise it to review.",
+    fix: "Nothing for most projects. To keep staff addresses out of released code, remove the \
+          author line or set rules.E011 to review in the project's policy.",
+    policy_keys: &["text.max_findings", "rules.E011"],
+    references: &[
+        "R Packages (Wickham and Bryan), the DESCRIPTION file: Authors@R",
+        "Python Packaging User Guide, pyproject.toml: authors and maintainers",
     ],
 };
