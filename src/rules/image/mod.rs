@@ -13,6 +13,7 @@
 //! 1999).
 
 mod bytes;
+pub mod dct;
 pub mod estimators;
 pub mod exif;
 pub mod jpeg;
