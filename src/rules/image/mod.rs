@@ -17,6 +17,7 @@ pub mod dct;
 pub mod estimators;
 pub mod exif;
 pub mod jpeg;
+pub mod jpeg_stego;
 pub mod other;
 pub mod pixels;
 pub mod png;
