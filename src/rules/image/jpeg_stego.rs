@@ -20,7 +20,208 @@
 
 use statrs::distribution::{ChiSquared, ContinuousCDF};
 
-use super::dct::{Component, ZIGZAG};
+use super::dct::{self, Coefficients, Component, DctError, ZIGZAG};
+use super::{JPEG_NOT_ANALYSED, LSB_EMBEDDING, LSB_SUSPECTED, MALFORMED_IMAGE, PIXEL_LIMIT};
+use crate::evidence;
+use crate::finding::{Finding, Location};
+use crate::policy::ImageSettings;
+use crate::rules::Findings;
+
+/// Reads the coefficients of a JPEG whose markers are sound and runs the DCT-domain
+/// estimates: the chi-square attack on every component, the F5 estimate on photo-like ones.
+pub fn check(content: &[u8], settings: &ImageSettings, out: &mut Findings) {
+    let coefficients = match dct::read(content, settings.max_pixels) {
+        Ok(coefficients) => coefficients,
+        Err(error) => {
+            out.push(unreadable(error, settings));
+            return;
+        }
+    };
+    // Limitation: blocks are taken in the order of one interleaved scan, as a sequential
+    // embedder working through a baseline encoder meets them; an embedder that walks the
+    // components one after another is measured in a shuffled order and may be missed.
+    let interleaved = coefficients.components.len() > 1;
+    for (index, component) in coefficients.components.iter().enumerate() {
+        let values = usable_ac(component, interleaved);
+        if let Some(estimate) = jsteg(&values, settings.jsteg_p) {
+            jsteg_finding(index, component, &estimate, settings, out);
+        }
+    }
+    let Some(luminance) = coefficients.components.first() else {
+        return;
+    };
+    let textured = textured_share(luminance);
+    if textured < settings.jpeg_photo_share {
+        tracing::debug!(textured, "plot-like JPEG: no F5 calibration");
+        return;
+    }
+    if let Some(estimate) = f5(luminance) {
+        f5_finding(&coefficients, &estimate, textured, settings, out);
+    }
+}
+
+/// The finding for coefficients that could not be read.
+fn unreadable(error: DctError, settings: &ImageSettings) -> Finding {
+    match error {
+        DctError::Unsupported(what) => Finding::new(
+            &JPEG_NOT_ANALYSED,
+            format!(
+                "{what}: the DCT coefficients were not read and no JSteg or F5 estimate was made"
+            ),
+        )
+        .with_evidence(evidence! {"coding" => what, "estimate" => "not made"}),
+        DctError::TooLarge { pixels, limit } => Finding::new(
+            &PIXEL_LIMIT,
+            format!(
+                "{pixels} pixels, over the limit of {limit}; the DCT coefficients were not checked"
+            ),
+        )
+        .with_evidence(evidence! {"pixels" => pixels, "threshold" => settings.max_pixels})
+        .carrying(pixels / 8),
+        DctError::Corrupt { offset, what } => Finding::new(
+            &MALFORMED_IMAGE,
+            format!("the DCT coefficients cannot be read: {what} at byte {offset}"),
+        )
+        .at(Location {
+            chunk: Some("entropy-coded data".into()),
+            byte_offset: Some(offset as u64),
+            ..Location::default()
+        })
+        .with_evidence(evidence! {"format" => "jpeg", "offset" => offset, "error" => what}),
+    }
+}
+
+/// Share of the luminance blocks with at least one non-zero AC coefficient: near 1 in
+/// photos, a quarter or less in plots, whose backgrounds are flat blocks.
+pub fn textured_share(luminance: &Component) -> f64 {
+    let (mut textured, mut blocks) = (0usize, 0usize);
+    for block in luminance.image_blocks() {
+        blocks += 1;
+        if block.iter().skip(1).any(|&v| v != 0) {
+            textured += 1;
+        }
+    }
+    textured as f64 / blocks.max(1) as f64
+}
+
+fn component_place(index: usize, component: &Component) -> Location {
+    Location {
+        chunk: Some(format!("component {} (id {})", index + 1, component.id)),
+        ..Location::default()
+    }
+}
+
+fn rounded(value: f64) -> f64 {
+    (value * 10_000.0).round() / 10_000.0
+}
+
+fn jsteg_finding(
+    index: usize,
+    component: &Component,
+    estimate: &Jsteg,
+    settings: &ImageSettings,
+    out: &mut Findings,
+) {
+    if estimate.share < settings.jsteg_rate {
+        return;
+    }
+    let block = estimate.share >= settings.block_rate;
+    let (rule, threshold) = if block {
+        (&LSB_EMBEDDING, settings.block_rate)
+    } else {
+        (&LSB_SUSPECTED, settings.jsteg_rate)
+    };
+    let bits = (estimate.share * estimate.usable as f64).round() as u64;
+    out.push(
+        Finding::new(
+            rule,
+            format!(
+                "JSteg-like embedding in component {}: AC value pairs are tied over the first \
+                 {:.0}% of its {} usable coefficients (chi-square attack; threshold {:.0}%), \
+                 about {} bytes",
+                index + 1,
+                estimate.share * 100.0,
+                estimate.usable,
+                threshold * 100.0,
+                bits / 8
+            ),
+        )
+        .at(component_place(index, component))
+        .with_evidence(evidence! {
+            "method" => "jsteg-chi-square",
+            "component" => index + 1,
+            "coefficients_examined" => estimate.usable,
+            "estimate" => rounded(estimate.share),
+            "p_whole" => rounded(estimate.p_whole),
+            "prefix_p_threshold" => settings.jsteg_p,
+            "threshold" => threshold,
+            "capacity_bits" => bits,
+        })
+        .carrying(bits / 8),
+    );
+}
+
+/// Bits an F5 embedding without matrix encoding carried for a change rate `beta`: half the
+/// coefficients visited already held their bit, and changes of a 1 to 0 (shrinkage) carry
+/// nothing, so about 2 beta (non-zero AC - AC equal to +-1) over all components.
+fn f5_bits(coefficients: &Coefficients, beta: f64) -> u64 {
+    let (mut non_zero, mut ones) = (0u64, 0u64);
+    for component in &coefficients.components {
+        for block in component.image_blocks() {
+            for &value in block.iter().skip(1) {
+                non_zero += u64::from(value != 0);
+                ones += u64::from(value.unsigned_abs() == 1);
+            }
+        }
+    }
+    (2.0 * beta.max(0.0) * non_zero.saturating_sub(ones) as f64).round() as u64
+}
+
+fn f5_finding(
+    coefficients: &Coefficients,
+    estimate: &F5,
+    textured: f64,
+    settings: &ImageSettings,
+    out: &mut Findings,
+) {
+    if estimate.beta < settings.f5_rate {
+        return;
+    }
+    let block = estimate.beta >= settings.f5_block_rate;
+    let (rule, threshold) = if block {
+        (&LSB_EMBEDDING, settings.f5_block_rate)
+    } else {
+        (&LSB_SUSPECTED, settings.f5_rate)
+    };
+    let bits = f5_bits(coefficients, estimate.beta);
+    let luminance = &coefficients.components[0];
+    out.push(
+        Finding::new(
+            rule,
+            format!(
+                "F5-like embedding: the calibration estimate says {:.0}% of the non-zero AC \
+                 coefficients were decremented (threshold {:.0}%), about {} bytes",
+                estimate.beta * 100.0,
+                threshold * 100.0,
+                bits / 8
+            ),
+        )
+        .at(component_place(0, luminance))
+        .with_evidence(evidence! {
+            "method" => "f5-calibration",
+            "component" => 1,
+            "coefficients_examined" => estimate.blocks * 3,
+            "blocks" => estimate.blocks,
+            "calibrated_blocks" => estimate.calibrated_blocks,
+            "estimate" => rounded(estimate.beta),
+            "per_mode" => estimate.per_mode.iter().map(|&b| rounded(b)).collect::<Vec<_>>(),
+            "textured_share" => rounded(textured),
+            "threshold" => threshold,
+            "capacity_bits" => bits,
+        })
+        .carrying(bits / 8),
+    );
+}
 
 /// Prefix steps of the chi-square attack: the coefficients are tested in 50 growing
 /// prefixes, 2% apart, so a payload's length is resolved to 2% of the usable coefficients.
