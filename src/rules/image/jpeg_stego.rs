@@ -56,7 +56,7 @@ pub fn check(content: &[u8], settings: &ImageSettings, out: &mut Findings) {
         return;
     }
     if let Some(estimate) = f5(luminance) {
-        f5_finding(&coefficients, &estimate, textured, settings, out);
+        f5_finding(&coefficients, luminance, &estimate, textured, settings, out);
     }
 }
 
@@ -150,7 +150,7 @@ fn jsteg_finding(
         .with_evidence(evidence! {
             "method" => "jsteg-chi-square",
             "component" => index + 1,
-            "coefficients_examined" => estimate.usable,
+            "usable_coefficients" => estimate.usable,
             "estimate" => rounded(estimate.share),
             "p_whole" => rounded(estimate.p_whole),
             "prefix_p_threshold" => settings.jsteg_p,
@@ -163,8 +163,9 @@ fn jsteg_finding(
 
 /// Bits an F5 embedding without matrix encoding carried for a change rate `beta`: half the
 /// coefficients visited already held their bit, and changes of a 1 to 0 (shrinkage) carry
-/// nothing, so about 2 beta (non-zero AC - AC equal to +-1) over all components.
-fn f5_bits(coefficients: &Coefficients, beta: f64) -> u64 {
+/// nothing, so about 2 beta (non-zero AC - AC equal to +-1) over all components. Returns the
+/// bits and the non-zero AC coefficients F5 could use.
+fn f5_bits(coefficients: &Coefficients, beta: f64) -> (u64, u64) {
     let (mut non_zero, mut ones) = (0u64, 0u64);
     for component in &coefficients.components {
         for block in component.image_blocks() {
@@ -174,11 +175,13 @@ fn f5_bits(coefficients: &Coefficients, beta: f64) -> u64 {
             }
         }
     }
-    (2.0 * beta.max(0.0) * non_zero.saturating_sub(ones) as f64).round() as u64
+    let bits = (2.0 * beta.max(0.0) * non_zero.saturating_sub(ones) as f64).round() as u64;
+    (bits, non_zero)
 }
 
 fn f5_finding(
     coefficients: &Coefficients,
+    luminance: &Component,
     estimate: &F5,
     textured: f64,
     settings: &ImageSettings,
@@ -193,15 +196,15 @@ fn f5_finding(
     } else {
         (&LSB_SUSPECTED, settings.f5_rate)
     };
-    let bits = f5_bits(coefficients, estimate.beta);
-    let luminance = &coefficients.components[0];
+    let (bits, usable) = f5_bits(coefficients, estimate.beta);
     out.push(
         Finding::new(
             rule,
             format!(
-                "F5-like embedding: the calibration estimate says {:.0}% of the non-zero AC \
+                "F5-like embedding: the calibration estimate says {:.0}% of the {} non-zero AC \
                  coefficients were decremented (threshold {:.0}%), about {} bytes",
                 estimate.beta * 100.0,
+                usable,
                 threshold * 100.0,
                 bits / 8
             ),
@@ -210,6 +213,7 @@ fn f5_finding(
         .with_evidence(evidence! {
             "method" => "f5-calibration",
             "component" => 1,
+            "usable_coefficients" => usable,
             "coefficients_examined" => estimate.blocks * 3,
             "blocks" => estimate.blocks,
             "calibrated_blocks" => estimate.calibrated_blocks,

@@ -201,7 +201,11 @@ pub static LSB_SUSPECTED: Rule = Rule {
     why: "LSB replacement leaves pairs of values 2k, 2k+1 statistically tied; F5 moves \
           coefficients towards zero, which a recompressed, cropped copy of the image does \
           not show. Capacity is rate x pixels / 8 per channel, or the estimated payload of \
-          the DCT methods.",
+          the DCT methods. Pixel-domain estimators are not run on JPEGs: they flag clean \
+          ones. Not detected in JPEGs: content-adaptive schemes (nsF5, J-UNIWARD, UERD), \
+          OutGuess's histogram-preserving embedding, JSteg payloads shorter than 1,024 \
+          usable coefficients or scattered rather than sequential, and F5 changing fewer \
+          than about a quarter of the non-zero coefficients.",
     fix: "Ask how the image was made; export it again from the plotting library.",
     policy_keys: &[
         "images.spa_rate",
