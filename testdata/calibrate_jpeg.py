@@ -123,7 +123,7 @@ def estimates(file):
         if method == "jsteg-chi-square":
             jsteg = max(jsteg, finding["evidence"]["estimate"])
         elif method == "f5-calibration":
-            f5 = finding["evidence"]["estimate"]
+            f5 = finding["evidence"]["lowest_mode_estimate"]
     return jsteg, f5
 
 
@@ -207,7 +207,7 @@ def main():
         betas = [estimates(raw[p])[1] for p in group]
         betas = [b for b in betas if b is not None]
         print(f"  {label}: JSteg share > 0 in {sum(s > 0 for s in shares)} of {len(group)}; "
-              f"F5 beta ({len(betas)} with a positive estimate): {quantiles(betas)}")
+              f"F5 lowest-mode beta ({len(betas)} positive): {quantiles(betas)}")
     print()
     print("Default policy on clean JPEGs:")
     for label, group in [("photos", photos), ("plots", plots), ("all", clean)]:

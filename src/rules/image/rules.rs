@@ -196,7 +196,8 @@ pub static LSB_SUSPECTED: Rule = Rule {
               component, the chi-square attack on AC value pairs (JSteg-like sequential LSB \
               replacement; the share of usable coefficients that looks embedded, against \
               images.jsteg_rate), and on photo-like JPEGs the F5 calibration estimate of the \
-              share of non-zero AC coefficients changed (against images.f5_rate). The \
+              share of non-zero AC coefficients changed (its lowest of three modes against \
+              images.f5_rate). The \
               evidence names the method.",
     why: "LSB replacement leaves pairs of values 2k, 2k+1 statistically tied; F5 moves \
           coefficients towards zero, which a recompressed, cropped copy of the image does \
@@ -205,7 +206,7 @@ pub static LSB_SUSPECTED: Rule = Rule {
           ones. Not detected in JPEGs: content-adaptive schemes (nsF5, J-UNIWARD, UERD), \
           OutGuess's histogram-preserving embedding, JSteg payloads shorter than 1,024 \
           usable coefficients or scattered rather than sequential, and F5 changing fewer \
-          than about a quarter of the non-zero coefficients.",
+          than about a third of the non-zero coefficients.",
     fix: "Ask how the image was made; export it again from the plotting library.",
     policy_keys: &[
         "images.spa_rate",
