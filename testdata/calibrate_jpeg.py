@@ -218,7 +218,9 @@ def main():
         verdicts = [default[p]["verdict"] for p in group]
         print(f"  {label}: verdict pass {verdicts.count('pass')} of {len(group)}")
     print()
-    print("Detection under the default policy (12 stego JPEGs per rate):")
+    print("Detection under the default policy (12 stego JPEGs per rate, on covers compressed")
+    print("twice; 'detected' counts the test aimed at the method; the estimate is the JSteg")
+    print("share or the F5 lowest-mode beta under the permissive policy):")
     for method, rates, name in [("jsteg", JSTEG_RATES, "jsteg-chi-square"),
                                 ("f5", F5_RATES, "f5-calibration")]:
         for rate in rates:
@@ -227,7 +229,7 @@ def main():
             blocks = [p for p in group if default[p]["verdict"] == "block"]
             values = [estimates(raw[p])[0 if method == "jsteg" else 1] or 0.0 for p in group]
             print(f"  {method} rate {rate:.2f}: detected {len(hits)} of {len(group)}, "
-                  f"blocked {len(blocks)}; estimate {quantiles(values)}")
+                  f"verdict block (either test) {len(blocks)}; estimate {quantiles(values)}")
 
 
 if __name__ == "__main__":
