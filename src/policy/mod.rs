@@ -166,6 +166,19 @@ pub struct ImageSettings {
     pub plot_colours_per_pixel: f64,
     /// Least share of exactly flat 5-pixel crosses in a plot.
     pub plot_flat_share: f64,
+    /// Chi-square probability of embedding at which a prefix of a JPEG's AC coefficients
+    /// counts as carrying JSteg-like embedding.
+    pub jsteg_p: f64,
+    /// Share of a component's usable AC coefficients, from the start, that looks embedded
+    /// at which the JPEG is reviewed (blocked from `block_rate`).
+    pub jsteg_rate: f64,
+    /// F5 calibration estimate (share of non-zero AC coefficients changed) that is reviewed.
+    pub f5_rate: f64,
+    /// F5 calibration estimate that blocks.
+    pub f5_block_rate: f64,
+    /// Least share of luminance blocks with a non-zero AC coefficient for a JPEG to count as
+    /// photo-like, so that the F5 calibration is run on it.
+    pub jpeg_photo_share: f64,
 }
 
 /// Thresholds of the text rules (family E).

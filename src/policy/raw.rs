@@ -211,6 +211,11 @@ struct RawImages {
     alpha_noise_share: Option<f64>,
     plot_colours_per_pixel: Option<f64>,
     plot_flat_share: Option<f64>,
+    jsteg_p: Option<f64>,
+    jsteg_rate: Option<f64>,
+    f5_rate: Option<f64>,
+    f5_block_rate: Option<f64>,
+    jpeg_photo_share: Option<f64>,
 }
 
 impl RawImages {
@@ -234,6 +239,11 @@ impl RawImages {
             alpha_noise_share: rate("alpha_noise_share", self.alpha_noise_share),
             plot_colours_per_pixel: rate("plot_colours_per_pixel", self.plot_colours_per_pixel),
             plot_flat_share: rate("plot_flat_share", self.plot_flat_share),
+            jsteg_p: rate("jsteg_p", self.jsteg_p),
+            jsteg_rate: rate("jsteg_rate", self.jsteg_rate),
+            f5_rate: rate("f5_rate", self.f5_rate),
+            f5_block_rate: rate("f5_block_rate", self.f5_block_rate),
+            jpeg_photo_share: rate("jpeg_photo_share", self.jpeg_photo_share),
             max_pixels: self.max_pixels.unwrap_or(1),
             trailing_bytes: self.trailing_bytes.unwrap_or(ByteSize(0)),
             metadata_bytes: self.metadata_bytes.unwrap_or(ByteSize(1)),
@@ -261,6 +271,11 @@ impl RawImages {
             ("alpha_noise_share", settings.alpha_noise_share),
             ("plot_colours_per_pixel", settings.plot_colours_per_pixel),
             ("plot_flat_share", settings.plot_flat_share),
+            ("jsteg_p", settings.jsteg_p),
+            ("jsteg_rate", settings.jsteg_rate),
+            ("f5_rate", settings.f5_rate),
+            ("f5_block_rate", settings.f5_block_rate),
+            ("jpeg_photo_share", settings.jpeg_photo_share),
         ];
         for (key, value) in fractions {
             if !(value > 0.0 && value < 1.0) {
@@ -273,6 +288,7 @@ impl RawImages {
             ("spa_rate", settings.spa_rate),
             ("rs_rate", settings.rs_rate),
             ("ws_rate", settings.ws_rate),
+            ("jsteg_rate", settings.jsteg_rate),
         ] {
             if value > settings.block_rate {
                 problems.push(format!(
@@ -280,6 +296,12 @@ impl RawImages {
                     settings.block_rate
                 ));
             }
+        }
+        if settings.f5_rate > settings.f5_block_rate {
+            problems.push(format!(
+                "images.f5_rate = {}: must not exceed images.f5_block_rate = {}",
+                settings.f5_rate, settings.f5_block_rate
+            ));
         }
         if settings.max_pixels < 1 {
             problems.push("images.max_pixels: must be at least 1".into());

@@ -149,6 +149,7 @@ pub static RULES: &[&Rule] = &[
     &image::FLAT_REGION_NOISE,
     &image::LSB_SUSPECTED,
     &image::LSB_EMBEDDING,
+    &image::JPEG_NOT_ANALYSED,
     &text::NHS_NUMBER,
     &text::CHI_NUMBER,
     &text::NATIONAL_INSURANCE_NUMBER,

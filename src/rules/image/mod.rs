@@ -13,9 +13,11 @@
 //! 1999).
 
 mod bytes;
+pub mod dct;
 pub mod estimators;
 pub mod exif;
 pub mod jpeg;
+pub mod jpeg_stego;
 pub mod other;
 pub mod pixels;
 pub mod png;
@@ -53,10 +55,12 @@ impl FileCheck for ImageCheck {
             Format::Tiff => other::tiff(content, settings, out),
             _ => false,
         };
-        // Limitation: pixel-domain estimators are wrong on decoded JPEGs (clean JPEG photos
-        // score above the thresholds) and lossy WebP is the same, so only lossless formats
-        // reach the pixel analysis; JPEGs get container checks only, with no DCT-coefficient
-        // test for JSteg-like or F5 embedding yet.
+        // Pixel-domain estimators are wrong on decoded JPEGs (clean JPEG photos score above
+        // the thresholds), so JPEGs get the DCT-domain estimates instead.
+        // Limitation: lossy WebP gets neither.
+        if decodable && format == Format::Jpeg {
+            jpeg_stego::check(content, settings, out);
+        }
         let lossless = matches!(
             format,
             Format::Png | Format::Gif | Format::Bmp | Format::Tiff

@@ -11,6 +11,10 @@ const WS: &str = "A. D. Ker, R. Böhme (2008), Revisiting weighted stego-image s
                   Proc. SPIE 6819";
 const CHI: &str = "A. Westfeld, A. Pfitzmann (1999), Attacks on steganographic systems, \
                    Information Hiding, LNCS 1768";
+const JSTEG: &str = "N. Provos, P. Honeyman (2002), Detecting steganographic content on the \
+                     Internet, NDSS (stegdetect: the chi-square attack on DCT coefficients)";
+const F5: &str = "J. Fridrich, M. Goljan, D. Hogea (2002), Steganalysis of JPEG images: breaking \
+                  the F5 algorithm, Information Hiding, LNCS 2578";
 const ZSTEG: &str = "zsteg (zed-0xff/zsteg): bit-plane extraction and signature matching";
 const PNG_SPEC: &str = "PNG Specification, third edition (W3C 2025), chunk layout and CRC";
 const JPEG_SPEC: &str = "ITU-T T.81 (1992), JPEG, annex B: marker segments";
@@ -184,22 +188,38 @@ pub static LSB_SUSPECTED: Rule = Rule {
     name: "lsb-embedding-suspected",
     family: Family::Image,
     severity: Severity::Review,
-    summary: "a structural estimate of LSB embedding above the review threshold",
-    detects: "Per colour channel, the embedding rate estimated by Sample Pairs Analysis, RS \
-              analysis, Weighted Stego (Ker-Böhme predictor and weights), or the chi-square \
-              attack on sequential prefixes, at or above its threshold but below \
-              images.block_rate.",
-    why: "LSB replacement leaves pairs of values 2k, 2k+1 statistically tied; the estimators \
-          measure how far. Capacity is rate x pixels / 8 per channel.",
+    summary: "a structural estimate of LSB or DCT embedding above the review threshold",
+    detects: "Per colour channel of a lossless image, the embedding rate estimated by Sample \
+              Pairs Analysis, RS analysis, Weighted Stego (Ker-Böhme predictor and weights), \
+              or the chi-square attack on sequential prefixes, at or above its threshold but \
+              below images.block_rate. In a JPEG, on the quantised DCT coefficients: per \
+              component, the chi-square attack on AC value pairs (JSteg-like sequential LSB \
+              replacement; the share of usable coefficients that looks embedded, against \
+              images.jsteg_rate), and on photo-like JPEGs the F5 calibration estimate of the \
+              share of non-zero AC coefficients changed (its lowest of three modes against \
+              images.f5_rate). The \
+              evidence names the method.",
+    why: "LSB replacement leaves pairs of values 2k, 2k+1 statistically tied; F5 moves \
+          coefficients towards zero, which a recompressed, cropped copy of the image does \
+          not show. Capacity is rate x pixels / 8 per channel, or the estimated payload of \
+          the DCT methods. Pixel-domain estimators are not run on JPEGs: they flag clean \
+          ones. Not detected in JPEGs: content-adaptive schemes (nsF5, J-UNIWARD, UERD), \
+          OutGuess's histogram-preserving embedding, JSteg payloads shorter than 1,024 \
+          usable coefficients or scattered rather than sequential, and F5 changing fewer \
+          than about a third of the non-zero coefficients.",
     fix: "Ask how the image was made; export it again from the plotting library.",
     policy_keys: &[
         "images.spa_rate",
         "images.rs_rate",
         "images.ws_rate",
         "images.chi_square_alpha",
+        "images.jsteg_p",
+        "images.jsteg_rate",
+        "images.f5_rate",
+        "images.jpeg_photo_share",
         "rules.G011",
     ],
-    references: &[SPA, RS, WS, CHI],
+    references: &[SPA, RS, WS, CHI, JSTEG, F5],
 };
 
 pub static LSB_EMBEDDING: Rule = Rule {
@@ -207,11 +227,27 @@ pub static LSB_EMBEDDING: Rule = Rule {
     name: "lsb-embedding",
     family: Family::Image,
     severity: Severity::Block,
-    summary: "a structural estimate of LSB embedding well above the thresholds",
+    summary: "a structural estimate of LSB or DCT embedding well above the thresholds",
     detects: "The same estimators as lsb-embedding-suspected, when the estimate reaches \
-              images.block_rate.",
+              images.block_rate (images.f5_block_rate for the F5 estimate).",
     why: "An estimate that high is not explained by the cover.",
     fix: "Do not release the image.",
-    policy_keys: &["images.block_rate", "rules.G012"],
-    references: &[SPA, RS, WS, CHI],
+    policy_keys: &["images.block_rate", "images.f5_block_rate", "rules.G012"],
+    references: &[SPA, RS, WS, CHI, JSTEG, F5],
+};
+
+pub static JPEG_NOT_ANALYSED: Rule = Rule {
+    code: "G013",
+    name: "jpeg-not-analysed",
+    family: Family::Image,
+    severity: Severity::Review,
+    summary: "a JPEG whose DCT coefficients the checker cannot read (arithmetic, 12-bit, lossless)",
+    detects: "JPEGs coded with arithmetic coding, 12-bit precision, the lossless or \
+              hierarchical processes, or a height set by a DNL marker: their container is \
+              walked, but no DCT-domain estimate is made.",
+    why: "Such files are rare from plotting and camera software; what was not measured must \
+          be looked at, as for kinds with no content rules (K001).",
+    fix: "Save the image again as a baseline or progressive Huffman-coded JPEG, or as PNG.",
+    policy_keys: &["rules.G013"],
+    references: &[JPEG_SPEC],
 };
