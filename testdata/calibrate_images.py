@@ -6,6 +6,7 @@
     python3 testdata/calibrate_images.py measure           # raw scores, calibration policy
     python3 testdata/calibrate_images.py thresholds        # choose thresholds, FAR < 1%
     python3 testdata/calibrate_images.py evaluate          # default policy, held-out table
+    python3 testdata/calibrate_images.py fixtures          # testdata/plots100 (committed)
 
 Python 3.11, numpy, matplotlib, Pillow, scikit-image, stegano, stego-lsb (all from PyPI). The
 corpus is not committed (about 100 MB); it is deterministic for a given set of library
@@ -97,7 +98,7 @@ def draw(ax, kind, rng):
         ax.grid(True)
 
 
-def plots(count):
+def plots(count, out=None, small=False, seed=7):
     import matplotlib
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
@@ -109,17 +110,20 @@ def plots(count):
     kinds = ["line", "scatter", "bar", "hist", "heatmap", "box", "area"]
     sizes = [(4, 3), (6, 4), (3.2, 2.4), (5, 5), (8, 3), (6.4, 4.8)]
     dpis = [72, 96, 100, 150, 200, 300]
-    rng = np.random.default_rng(7)
-    out = OUT / "clean" / "plot"
+    rng = np.random.default_rng(seed)
+    out = out or OUT / "clean" / "plot"
     out.mkdir(parents=True, exist_ok=True)
     for i in range(count):
         style, kind = styles[i % len(styles)], kinds[i % len(kinds)]
         size, dpi = sizes[int(rng.integers(len(sizes)))], dpis[int(rng.integers(len(dpis)))]
+        if small:
+            # The committed set: small figures, PNG only, so that 100 stay near 2 MB.
+            size, dpi = (size[0] * 0.6, size[1] * 0.6), min(dpi, 100)
         # At most about 1.5 megapixels: a journal figure, and a bounded corpus.
         while size[0] * size[1] * dpi * dpi > 1.5e6:
             dpi = int(dpi * 0.75)
         transparent = rng.uniform() < 0.15
-        jpeg = rng.uniform() < 0.15 and not transparent
+        jpeg = rng.uniform() < 0.15 and not transparent and not small
         with plt.style.context(style):
             fig, ax = plt.subplots(figsize=size, dpi=dpi)
             draw(ax, kind, rng)
@@ -386,6 +390,8 @@ def main():
         thresholds()
     if command in ("evaluate", "all"):
         evaluate()
+    if command == "fixtures":
+        plots(100, ROOT / "testdata" / "plots100", small=True, seed=100)
 
 
 if __name__ == "__main__":

@@ -364,6 +364,52 @@ mod tests {
     }
 
     #[test]
+    fn chi_square_finds_where_a_sequential_payload_ends() {
+        // Cover samples all even (a histogram no cover has tied in pairs: p = 0 for the rest)
+        // and the first 30% with random LSBs (tied: p near 1). Every prefix up to 30% is
+        // tied, and after it the share of odd values falls, so the prefix test stops at 0.3.
+        let mut state = 99u32;
+        let samples: Vec<u8> = (0..300 * 300)
+            .map(|i| {
+                state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                let even = ((state >> 24) as u8) & !1;
+                if i < 27_000 {
+                    even | ((state >> 7) & 1) as u8
+                } else {
+                    even
+                }
+            })
+            .collect();
+        let plane = Plane {
+            samples: &samples,
+            width: 300,
+            height: 300,
+        };
+        let found = chi_square_sequential(plane, 0.01).expect("result");
+        assert_eq!(found.covered, 0.3);
+        assert!(found.rest_p.is_some_and(|p| p < 1e-9), "{found:?}");
+        assert!(found.clear(0.01));
+
+        // Tied throughout (random LSBs everywhere): no end to find, so not clear.
+        let tied: Vec<u8> = samples
+            .iter()
+            .map(|&s| {
+                state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                (s & !1) | ((state >> 7) & 1) as u8
+            })
+            .collect();
+        let found = chi_square_sequential(
+            Plane {
+                samples: &tied,
+                ..plane
+            },
+            0.01,
+        )
+        .expect("result");
+        assert!(!found.clear(0.01), "{found:?}");
+    }
+
+    #[test]
     fn degenerate_planes_give_no_estimate_rather_than_panic() {
         let flat = [7u8; 9];
         let tiny = Plane {
