@@ -9,8 +9,9 @@
     python3 testdata/calibrate_images.py fixtures          # testdata/plots100 (committed)
 
 Python 3.11, numpy, matplotlib, Pillow, scikit-image, stegano, stego-lsb (all from PyPI). The
-corpus is not committed (about 100 MB); it is deterministic for a given set of library
-versions.
+corpus is not committed (about 100 MB; its size is set by CLEAN_PLOTS, STEGO_PLOTS and
+STEGO_PHOTOS below, reduced from 320 / 40 / 40 so that it runs on a shared 2-core machine);
+it is deterministic for a given set of library versions.
 
 Corpus:
 - clean plots drawn by matplotlib: line, scatter, bar, histogram, heatmap (imshow), box and
@@ -24,7 +25,7 @@ Corpus:
   from the first pixel) and scattered (a random subset), LSB matching (+-1, clipped at 0 and
   255), alpha-only LSB replacement, each at 0.02, 0.05, 0.1, 0.2, 0.5 and 1.0 bits per colour
   sample (bpc); stegano's lsb.hide (text, sequential) and stego-lsb's steglsb (1 LSB, a random
-  file, sequential) at the rates they can hold. Payload bits are random (as encrypted data).
+  file, sequential) at 0.05, 0.2 and 0.5 bpc. Payload bits are random (as encrypted data).
 
 Covers are split by a hash of their name into a calibration half and a held-out half.
 `thresholds` chooses each test's threshold on the calibration half of the clean covers so
@@ -47,8 +48,13 @@ OUT = ROOT / "target" / "image-calibration"
 BINARY = ROOT / "target" / "release" / "egress-check"
 RATES = [0.02, 0.05, 0.1, 0.2, 0.5, 1.0]
 METHODS = ["lsbr-seq", "lsbr-scattered", "lsbm", "alpha"]
-STEGO_PLOTS = 40
-STEGO_PHOTOS = 40
+# Sized for a shared 2-core machine: 240 clean plots, 144 clean photos, stego copies of 20
+# held-out covers of each kind, the two tools at three rates. Raise these for a finer estimate;
+# with about 190 calibration covers, 1% is 1 or 2 of them.
+CLEAN_PLOTS = 240
+STEGO_PLOTS = 20
+STEGO_PHOTOS = 20
+TOOL_RATES = [0.05, 0.2, 0.5]
 
 
 def held_out(name):
@@ -229,16 +235,19 @@ def stego():
                 for rate in RATES:
                     folder = OUT / "stego" / method / str(rate) / kind
                     folder.mkdir(parents=True, exist_ok=True)
-                    Image.fromarray(embed(pixels, method, rate, rng)).save(folder / cover.name)
+                    # Fast zlib: the pixels are the same, the corpus is made sooner.
+                    Image.fromarray(embed(pixels, method, rate, rng)).save(
+                        folder / cover.name, compress_level=1)
             rgb = image.convert("RGB")
             samples = rgb.size[0] * rgb.size[1] * 3
-            for rate in RATES:
+            for rate in TOOL_RATES:
                 payload = base64.b64encode(os.urandom(max(8, int(rate * samples / 8 * 3 / 4))))
                 message = payload.decode()[: max(8, int(rate * samples / 8) - 8)]
                 folder = OUT / "stego" / "stegano" / str(rate) / kind
                 folder.mkdir(parents=True, exist_ok=True)
                 try:
-                    lsb.hide(rgb, message).save(folder / cover.name)
+                    # lsb.hide closes the image it is given: give it a copy.
+                    lsb.hide(rgb.copy(), message).save(folder / cover.name, compress_level=1)
                 except Exception as error:  # capacity: the tool refuses
                     print(f"stegano {cover.name} {rate}: {error}", file=sys.stderr)
                 folder = OUT / "stego" / "stego-lsb" / str(rate) / kind
@@ -260,14 +269,15 @@ def stego():
 
 # ---------------------------------------------------------------- measuring
 
-CALIBRATION_POLICY = """# Every pixel test reports its score on every image (thresholds 0).
+CALIBRATION_POLICY = """# Every pixel test reports every positive score (thresholds near 0:
+# the policy requires rates strictly between 0 and 1).
 [images]
-spa_rate = 0.0
-rs_rate = 0.0
-ws_rate = 0.0
-flat_rate = 0.0
-alpha_noise_share = 0.0
-block_rate = 1.0
+spa_rate = 1e-9
+rs_rate = 1e-9
+ws_rate = 1e-9
+flat_rate = 1e-9
+alpha_noise_share = 1e-9
+block_rate = 0.999999
 """
 
 
@@ -381,7 +391,7 @@ def evaluate():
 def main():
     command = sys.argv[1] if len(sys.argv) > 1 else "all"
     if command in ("generate", "all"):
-        plots(320)
+        plots(CLEAN_PLOTS)
         photos()
         stego()
     if command in ("measure", "all"):
