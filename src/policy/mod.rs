@@ -170,8 +170,11 @@ pub struct ImageSettings {
     /// counts as carrying JSteg-like embedding.
     pub jsteg_p: f64,
     /// Share of a component's usable AC coefficients, from the start, that looks embedded
-    /// at which the JPEG is reviewed (blocked from `block_rate`).
+    /// at which the JPEG is reviewed.
     pub jsteg_rate: f64,
+    /// The same share at which the JPEG is blocked: calibrated on JPEGs, apart from the
+    /// pixel estimators' `block_rate`.
+    pub jsteg_block_rate: f64,
     /// F5 calibration estimate (share of non-zero AC coefficients changed) that is reviewed.
     pub f5_rate: f64,
     /// F5 calibration estimate that blocks.

@@ -213,6 +213,7 @@ struct RawImages {
     plot_flat_share: Option<f64>,
     jsteg_p: Option<f64>,
     jsteg_rate: Option<f64>,
+    jsteg_block_rate: Option<f64>,
     f5_rate: Option<f64>,
     f5_block_rate: Option<f64>,
     jpeg_photo_share: Option<f64>,
@@ -241,6 +242,7 @@ impl RawImages {
             plot_flat_share: rate("plot_flat_share", self.plot_flat_share),
             jsteg_p: rate("jsteg_p", self.jsteg_p),
             jsteg_rate: rate("jsteg_rate", self.jsteg_rate),
+            jsteg_block_rate: rate("jsteg_block_rate", self.jsteg_block_rate),
             f5_rate: rate("f5_rate", self.f5_rate),
             f5_block_rate: rate("f5_block_rate", self.f5_block_rate),
             jpeg_photo_share: rate("jpeg_photo_share", self.jpeg_photo_share),
@@ -273,6 +275,7 @@ impl RawImages {
             ("plot_flat_share", settings.plot_flat_share),
             ("jsteg_p", settings.jsteg_p),
             ("jsteg_rate", settings.jsteg_rate),
+            ("jsteg_block_rate", settings.jsteg_block_rate),
             ("f5_rate", settings.f5_rate),
             ("f5_block_rate", settings.f5_block_rate),
             ("jpeg_photo_share", settings.jpeg_photo_share),
@@ -288,7 +291,6 @@ impl RawImages {
             ("spa_rate", settings.spa_rate),
             ("rs_rate", settings.rs_rate),
             ("ws_rate", settings.ws_rate),
-            ("jsteg_rate", settings.jsteg_rate),
         ] {
             if value > settings.block_rate {
                 problems.push(format!(
@@ -297,11 +299,25 @@ impl RawImages {
                 ));
             }
         }
-        if settings.f5_rate > settings.f5_block_rate {
-            problems.push(format!(
-                "images.f5_rate = {}: must not exceed images.f5_block_rate = {}",
-                settings.f5_rate, settings.f5_block_rate
-            ));
+        for (review, block, low, high) in [
+            (
+                "jsteg_rate",
+                "jsteg_block_rate",
+                settings.jsteg_rate,
+                settings.jsteg_block_rate,
+            ),
+            (
+                "f5_rate",
+                "f5_block_rate",
+                settings.f5_rate,
+                settings.f5_block_rate,
+            ),
+        ] {
+            if low > high {
+                problems.push(format!(
+                    "images.{review} = {low}: must not exceed images.{block} = {high}"
+                ));
+            }
         }
         if settings.max_pixels < 1 {
             problems.push("images.max_pixels: must be at least 1".into());

@@ -29,10 +29,6 @@ pub struct Plane<'a> {
 }
 
 impl Plane<'_> {
-    fn at(&self, x: usize, y: usize) -> i32 {
-        self.samples[y * self.width + x] as i32
-    }
-
     fn valid(&self) -> bool {
         self.width.checked_mul(self.height) == Some(self.samples.len())
     }
@@ -61,66 +57,75 @@ pub fn spa(plane: Plane) -> Option<f64> {
     if !plane.valid() || plane.width < 2 || plane.height < 2 {
         return None;
     }
-    let (mut x, mut y, mut gamma, mut pairs) = (0u64, 0u64, 0u64, 0u64);
-    let mut pair = |u: i32, v: i32| {
-        pairs += 1;
-        if u >> 1 == v >> 1 {
-            gamma += 1;
-        }
-        let even = v & 1 == 0;
-        if (even && u < v) || (!even && u > v) {
-            x += 1;
-        } else if (even && u > v) || (!even && u < v) {
-            y += 1;
-        }
-    };
-    for row in 0..plane.height {
-        for col in 0..plane.width {
-            let v = plane.at(col, row);
-            if col + 1 < plane.width {
-                pair(v, plane.at(col + 1, row));
-            }
-            if row + 1 < plane.height {
-                pair(v, plane.at(col, row + 1));
-            }
+    let mut counts = PairCounts::default();
+    let rows: Vec<&[u8]> = plane.samples.chunks_exact(plane.width).collect();
+    for (i, row) in rows.iter().enumerate() {
+        counts.add(row, &row[1..]);
+        if let Some(below) = rows.get(i + 1) {
+            counts.add(row, below);
         }
     }
+    let PairCounts { x, y, gamma, pairs } = counts;
     let (x, y, gamma, pairs) = (x as f64, y as f64, gamma as f64, pairs as f64);
     smaller_root(gamma / 2.0, 2.0 * x - pairs, y - x)
 }
 
-/// The counts of RS analysis for one flipping mask: (R, S) as shares of the groups.
-fn regular_singular(plane: Plane, negative: bool, flip_all: bool) -> (f64, f64) {
-    // Mask 0110 over non-overlapping groups of 4 horizontally adjacent pixels.
-    const MASK: [bool; 4] = [false, true, true, false];
-    let flip = |v: i32| if negative { ((v + 1) ^ 1) - 1 } else { v ^ 1 };
-    let (mut regular, mut singular, mut groups) = (0u64, 0u64, 0u64);
-    for row in 0..plane.height {
-        for start in (0..plane.width.saturating_sub(3)).step_by(4) {
-            let mut g = [0i32; 4];
-            for (i, value) in g.iter_mut().enumerate() {
-                let v = plane.at(start + i, row);
-                *value = if flip_all { v ^ 1 } else { v };
+/// The pair counts of Sample Pairs Analysis.
+#[derive(Default)]
+struct PairCounts {
+    x: u64,
+    y: u64,
+    gamma: u64,
+    pairs: u64,
+}
+
+impl PairCounts {
+    /// Counts the pairs (first[i], second[i]) without branches, so that the loop vectorises:
+    /// with d = u - v, a pair is X when d != 0 and (d < 0) differs from "v odd", Y when d != 0
+    /// and (d > 0) differs from it.
+    fn add(&mut self, first: &[u8], second: &[u8]) {
+        let (mut x, mut y, mut gamma) = (0u32, 0u32, 0u32);
+        let mut flush = |x: &mut u32, y: &mut u32, gamma: &mut u32| {
+            self.x += u64::from(std::mem::take(x));
+            self.y += u64::from(std::mem::take(y));
+            self.gamma += u64::from(std::mem::take(gamma));
+        };
+        for (us, vs) in first.chunks(1 << 20).zip(second.chunks(1 << 20)) {
+            for (&u, &v) in us.iter().zip(vs) {
+                let odd = v & 1 == 1;
+                gamma += u32::from(u >> 1 == v >> 1);
+                x += u32::from(u != v && ((u < v) != odd));
+                y += u32::from(u != v && ((u > v) != odd));
             }
-            let smoothness = |g: &[i32; 4]| g.windows(2).map(|w| (w[1] - w[0]).abs()).sum::<i32>();
-            let before = smoothness(&g);
-            let mut flipped = g;
-            for (value, &m) in flipped.iter_mut().zip(&MASK) {
-                if m {
-                    *value = flip(*value);
-                }
-            }
-            let after = smoothness(&flipped);
+            flush(&mut x, &mut y, &mut gamma);
+        }
+        self.pairs += first.len().min(second.len()) as u64;
+    }
+}
+
+/// The shares (R_M, S_M, R_-M, S_-M) of RS analysis for mask 0110 over non-overlapping groups
+/// of 4 horizontally adjacent pixels, on the plane with every LSB flipped when `flip_all`.
+fn regular_singular(plane: Plane, flip_all: bool) -> [f64; 4] {
+    let smoothness = |g: [i32; 4]| (g[1] - g[0]).abs() + (g[2] - g[1]).abs() + (g[3] - g[2]).abs();
+    let negative = |v: i32| ((v + 1) ^ 1) - 1;
+    let flip_mask = i32::from(flip_all);
+    let mut counts = [0u64; 4];
+    let mut groups = 0u64;
+    for row in plane.samples.chunks_exact(plane.width) {
+        for group in row.chunks_exact(4) {
+            let g = [0, 1, 2, 3].map(|i| i32::from(group[i]) ^ flip_mask);
+            let before = smoothness(g);
+            let positive = smoothness([g[0], g[1] ^ 1, g[2] ^ 1, g[3]]);
+            let negated = smoothness([g[0], negative(g[1]), negative(g[2]), g[3]]);
+            counts[0] += u64::from(positive > before);
+            counts[1] += u64::from(positive < before);
+            counts[2] += u64::from(negated > before);
+            counts[3] += u64::from(negated < before);
             groups += 1;
-            if after > before {
-                regular += 1;
-            } else if after < before {
-                singular += 1;
-            }
         }
     }
     let n = groups.max(1) as f64;
-    (regular as f64 / n, singular as f64 / n)
+    counts.map(|c| c as f64 / n)
 }
 
 /// RS analysis with groups of 4 and mask 0110. With d0 = R_M - S_M and d-0 = R_-M - S_-M on
@@ -131,16 +136,10 @@ pub fn rs(plane: Plane) -> Option<f64> {
     if !plane.valid() || plane.width < 4 || plane.height < 1 {
         return None;
     }
-    let d = |negative: bool, flip_all: bool| {
-        let (r, s) = regular_singular(plane, negative, flip_all);
-        r - s
-    };
-    let (d0, dn0, d1, dn1) = (
-        d(false, false),
-        d(true, false),
-        d(false, true),
-        d(true, true),
-    );
+    let [r, s, rn, sn] = regular_singular(plane, false);
+    let (d0, dn0) = (r - s, rn - sn);
+    let [r, s, rn, sn] = regular_singular(plane, true);
+    let (d1, dn1) = (r - s, rn - sn);
     let (a, b, c) = (2.0 * (d1 + d0), dn0 - dn1 - d1 - 3.0 * d0, d0 - dn0);
     let z = if a.abs() < 1e-12 {
         (b.abs() > 1e-12).then(|| -c / b)?
@@ -169,58 +168,65 @@ pub fn rs(plane: Plane) -> Option<f64> {
 /// and their first-order bias correction p (1 + sum_i w_i (s_i - s̄_i) F(s - s̄)_i), which
 /// removes the part of the prediction error due to embedding changes in the neighbours.
 ///
+/// Computed in integers as far as possible: 4 F(s) and 4 F(s - s̄) are integers, and
+/// 64 (5 + sigma^2) = 320 + 8 sum v^2 - (sum v)^2 is one, so each pixel costs one division.
+///
 /// Limitation: Ker and Böhme's special treatment of saturated pixels (0 and 255) is not
 /// implemented; on plots with saturated backgrounds WS tends to overestimate.
 pub fn ws(plane: Plane) -> Option<f64> {
     if !plane.valid() || plane.width < 3 || plane.height < 3 {
         return None;
     }
-    const KERNEL: [[f64; 3]; 3] = [[-1.0, 2.0, -1.0], [2.0, 0.0, 2.0], [-1.0, 2.0, -1.0]];
-    // s - s̄ is +1 for an odd sample and -1 for an even one.
-    let sign = |v: i32| if v & 1 == 1 { 1.0 } else { -1.0 };
+    let w = plane.width;
     let (mut total_weight, mut estimate, mut bias) = (0.0f64, 0.0f64, 0.0f64);
-    for row in 1..plane.height - 1 {
-        for col in 1..plane.width - 1 {
-            let (mut predicted, mut predicted_sign, mut sum, mut sum_sq) = (0.0, 0.0, 0.0, 0.0);
-            for (dy, kernel_row) in KERNEL.iter().enumerate() {
-                for (dx, &k) in kernel_row.iter().enumerate() {
-                    if dy == 1 && dx == 1 {
-                        continue;
-                    }
-                    let v = plane.at(col + dx - 1, row + dy - 1);
-                    predicted += k * v as f64;
-                    predicted_sign += k * sign(v);
-                    sum += v as f64;
-                    sum_sq += (v * v) as f64;
-                }
-            }
-            let (predicted, predicted_sign) = (predicted / 4.0, predicted_sign / 4.0);
-            let mean = sum / 8.0;
-            let variance = (sum_sq / 8.0 - mean * mean).max(0.0);
-            let weight = 1.0 / (5.0 + variance);
-            let s = plane.at(col, row);
+    let rows: Vec<&[u8]> = plane.samples.chunks_exact(w).collect();
+    for window in rows.windows(3) {
+        let (above, here, below) = (window[0], window[1], window[2]);
+        for col in 1..w - 1 {
+            let edges = [above[col], below[col], here[col - 1], here[col + 1]].map(i32::from);
+            let corners = [
+                above[col - 1],
+                above[col + 1],
+                below[col - 1],
+                below[col + 1],
+            ]
+            .map(i32::from);
+            // s - s̄ is +1 for an odd sample and -1 for an even one.
+            let sign = |v: i32| 2 * (v & 1) - 1;
+            let predicted4 = 2 * edges.iter().sum::<i32>() - corners.iter().sum::<i32>();
+            let sign4 =
+                2 * edges.map(sign).iter().sum::<i32>() - corners.map(sign).iter().sum::<i32>();
+            let sum: i32 = edges.iter().chain(&corners).sum();
+            let sum_sq: i32 = edges.iter().chain(&corners).map(|v| v * v).sum();
+            let weight = 1.0 / f64::from(320 + 8 * sum_sq - sum * sum);
+            let s = i32::from(here[col]);
             total_weight += weight;
-            estimate += weight * sign(s) * (s as f64 - predicted);
-            bias += weight * sign(s) * predicted_sign;
+            estimate += weight * f64::from(sign(s) * (4 * s - predicted4));
+            bias += weight * f64::from(sign(s) * sign4);
         }
     }
     if total_weight <= 0.0 {
         return None;
     }
-    let raw = 2.0 * estimate / total_weight;
-    Some(raw * (1.0 + bias / total_weight))
+    let raw = 2.0 * estimate / 4.0 / total_weight;
+    Some(raw * (1.0 + bias / 4.0 / total_weight))
 }
 
-/// The chi-square attack on the pairs of values (2k, 2k+1) of the first `n` samples: the
-/// probability of embedding, 1 - F(chi^2; k - 1), over pairs with an expected count above 4.
+/// The chi-square attack on the pairs of values (2k, 2k+1) of `samples`: the probability of
+/// embedding, 1 - F(chi^2; k - 1), over pairs with an expected count above 4.
 pub fn chi_square_p(samples: &[u8]) -> Option<f64> {
     let mut histogram = [0u64; 256];
     for &s in samples {
         histogram[s as usize] += 1;
     }
+    chi_square_p_of(&histogram)
+}
+
+/// The chi-square probability of embedding of a histogram of sample values.
+fn chi_square_p_of(histogram: &[u64; 256]) -> Option<f64> {
     let (mut statistic, mut categories) = (0.0f64, 0u32);
-    for k in 0..128 {
-        let (even, odd) = (histogram[2 * k] as f64, histogram[2 * k + 1] as f64);
+    for pair in histogram.chunks_exact(2) {
+        let (even, odd) = (pair[0] as f64, pair[1] as f64);
         let expected = (even + odd) / 2.0;
         if expected > 4.0 {
             statistic += (even - expected).powi(2) / expected;
@@ -234,25 +240,55 @@ pub fn chi_square_p(samples: &[u8]) -> Option<f64> {
     Some(1.0 - distribution.cdf(statistic))
 }
 
-/// The share of the plane, in steps of 1/20 from the start, over which every prefix gives a
-/// chi-square probability of embedding of at least 1 - alpha: the length of a sequential
-/// payload (Westfeld and Pfitzmann 1999, section 4.2).
-pub fn chi_square_sequential(plane: Plane, alpha: f64) -> Option<f64> {
+/// What the chi-square attack says about a sequential payload in one channel.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Sequential {
+    /// The share of the plane, in steps of 1/20 from the start, over which every prefix gives
+    /// a probability of embedding of at least 1 - alpha: the length of a sequential payload
+    /// (Westfeld and Pfitzmann 1999, section 4.2).
+    pub covered: f64,
+    /// The probability of embedding of the samples after the covered prefix (None when the
+    /// prefix covers the plane or the rest has too few pairs).
+    pub rest_p: Option<f64>,
+}
+
+impl Sequential {
+    /// A sequential payload stands out clearly when a prefix is tied pair by pair and the
+    /// rest of the same channel is not (p at most alpha): the cover's own histogram cannot
+    /// explain a change of regime exactly where a payload would end. A plane tied throughout
+    /// (smooth photo histograms are) is not evidence on its own.
+    pub fn clear(&self, alpha: f64) -> bool {
+        self.covered > 0.0 && self.rest_p.is_some_and(|p| p <= alpha)
+    }
+}
+
+/// The chi-square attack on growing prefixes, with the histogram built incrementally.
+pub fn chi_square_sequential(plane: Plane, alpha: f64) -> Option<Sequential> {
     if !plane.valid() || plane.samples.is_empty() {
         return None;
     }
     const STEPS: usize = 20;
-    let mut covered = 0.0;
+    let samples = plane.samples;
+    let mut histogram = [0u64; 256];
+    let (mut covered, mut end) = (0.0, 0);
     for step in 1..=STEPS {
-        let n = plane.samples.len() * step / STEPS;
-        match chi_square_p(&plane.samples[..n]) {
+        let n = samples.len() * step / STEPS;
+        for &s in &samples[end..n] {
+            histogram[s as usize] += 1;
+        }
+        end = n;
+        match chi_square_p_of(&histogram) {
             Some(p) if p >= 1.0 - alpha => covered = step as f64 / STEPS as f64,
             Some(_) => break,
             None if step == 1 => return None,
             None => break,
         }
     }
-    Some(covered)
+    let start = samples.len() * (covered * STEPS as f64) as usize / STEPS;
+    let rest_p = (covered > 0.0 && covered < 1.0)
+        .then(|| chi_square_p(&samples[start..]))
+        .flatten();
+    Some(Sequential { covered, rest_p })
 }
 
 #[cfg(test)]
@@ -325,6 +361,52 @@ mod tests {
             .expect("estimate");
             assert!((ours - value).abs() < 1e-9, "{line}: ours {ours}");
         }
+    }
+
+    #[test]
+    fn chi_square_finds_where_a_sequential_payload_ends() {
+        // Cover samples all even (a histogram no cover has tied in pairs: p = 0 for the rest)
+        // and the first 30% with random LSBs (tied: p near 1). Every prefix up to 30% is
+        // tied, and after it the share of odd values falls, so the prefix test stops at 0.3.
+        let mut state = 99u32;
+        let samples: Vec<u8> = (0..300 * 300)
+            .map(|i| {
+                state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                let even = ((state >> 24) as u8) & !1;
+                if i < 27_000 {
+                    even | ((state >> 7) & 1) as u8
+                } else {
+                    even
+                }
+            })
+            .collect();
+        let plane = Plane {
+            samples: &samples,
+            width: 300,
+            height: 300,
+        };
+        let found = chi_square_sequential(plane, 0.01).expect("result");
+        assert_eq!(found.covered, 0.3);
+        assert!(found.rest_p.is_some_and(|p| p < 1e-9), "{found:?}");
+        assert!(found.clear(0.01));
+
+        // Tied throughout (random LSBs everywhere): no end to find, so not clear.
+        let tied: Vec<u8> = samples
+            .iter()
+            .map(|&s| {
+                state = state.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+                (s & !1) | ((state >> 7) & 1) as u8
+            })
+            .collect();
+        let found = chi_square_sequential(
+            Plane {
+                samples: &tied,
+                ..plane
+            },
+            0.01,
+        )
+        .expect("result");
+        assert!(!found.clear(0.01), "{found:?}");
     }
 
     #[test]

@@ -6,7 +6,7 @@
 //! an EXIF thumbnail. APPn and COM segments are measured; EXIF is reviewed for GPS and text.
 
 use super::bytes::be16;
-use super::{exif, found, long_text, metadata_block, place, trailing};
+use super::{exif, found, long_text, metadata_block, place, trailing, xmp};
 use super::{MALFORMED_IMAGE, UNKNOWN_CHUNK};
 use crate::evidence;
 use crate::policy::ImageSettings;
@@ -187,6 +187,9 @@ fn app_segment(
     }
     if is_exif {
         exif::review(data.get(6..).unwrap_or_default(), &label, at, settings, out);
+    } else if let Some(id) = known.filter(|id| id.starts_with(b"http://ns.adobe.com/xap")) {
+        let packet = data.get(id.len()..).unwrap_or_default();
+        xmp::review(packet, &label, &name, (at, stored), settings, out);
     } else if known.is_none() {
         out.push(
             found(

@@ -128,9 +128,9 @@ fn jsteg_finding(
     if estimate.share < settings.jsteg_rate {
         return;
     }
-    let block = estimate.share >= settings.block_rate;
+    let block = estimate.share >= settings.jsteg_block_rate;
     let (rule, threshold) = if block {
-        (&LSB_EMBEDDING, settings.block_rate)
+        (&LSB_EMBEDDING, settings.jsteg_block_rate)
     } else {
         (&LSB_SUSPECTED, settings.jsteg_rate)
     };

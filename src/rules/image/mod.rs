@@ -10,7 +10,7 @@
 //! structural estimators of LSB replacement ([`estimators`]): Sample Pairs Analysis (Dumitrescu,
 //! Wu and Wang 2003), RS analysis (Fridrich, Goljan and Du 2001), Weighted Stego (Fridrich and
 //! Goljan 2004, with Ker and Böhme 2008) and the chi-square attack (Westfeld and Pfitzmann
-//! 1999).
+//! 1999). XMP packets are read field by field ([`xmp`]).
 
 mod bytes;
 pub mod dct;
@@ -23,6 +23,7 @@ pub mod pixels;
 pub mod png;
 pub mod probe;
 mod rules;
+pub mod xmp;
 
 pub use rules::*;
 

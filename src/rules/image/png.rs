@@ -6,7 +6,7 @@
 //! "extradata:imagedata"); and nothing may follow IEND.
 
 use super::bytes::{be32, inflate, looks_random};
-use super::{exif, found, long_text, metadata_block, place, trailing};
+use super::{exif, found, long_text, metadata_block, place, trailing, xmp};
 use super::{IMAGE_DATA_EXCESS, MALFORMED_IMAGE, UNKNOWN_CHUNK};
 use crate::evidence;
 use crate::policy::ImageSettings;
@@ -302,7 +302,16 @@ fn text_chunk(
     let rest = data.get(keyword_end + 1..).unwrap_or_default();
     let label = format!("{name} {keyword:?}");
     let cap = settings.metadata_bytes.0.saturating_mul(64).max(1 << 20);
-    let keep = settings.text_chars.saturating_mul(4).max(4096);
+    // XMP is read field by field, so all of it is kept (it is within metadata_bytes when it
+    // gets that far).
+    let is_xmp = kind == b"iTXt" && keyword == "XML:com.adobe.xmp";
+    let keep = if is_xmp {
+        usize::try_from(settings.metadata_bytes.0)
+            .unwrap_or(usize::MAX)
+            .min(1 << 24)
+    } else {
+        settings.text_chars.saturating_mul(4).max(4096)
+    };
 
     // (compressed?, text bytes) per the chunk layouts of section 11.3.3.
     let (compressed, body) = match kind {
@@ -350,7 +359,9 @@ fn text_chunk(
     };
     let limit = settings.metadata_bytes.0;
     let reported = metadata_block(&label, size, capped, &text, limit, at, stored, out);
-    if !reported {
+    if !reported && (is_xmp || xmp::is_packet(&text)) {
+        xmp::review(&text, &label, &name, (at, stored), settings, out);
+    } else if !reported {
         if let Some(finding) = long_text(&label, &text, settings) {
             out.push(finding.at(place(name, at, stored)));
         }

@@ -195,7 +195,7 @@ pub static LSB_SUSPECTED: Rule = Rule {
               below images.block_rate. In a JPEG, on the quantised DCT coefficients: per \
               component, the chi-square attack on AC value pairs (JSteg-like sequential LSB \
               replacement; the share of usable coefficients that looks embedded, against \
-              images.jsteg_rate), and on photo-like JPEGs the F5 calibration estimate of the \
+              images.jsteg_rate, below images.jsteg_block_rate), and on photo-like JPEGs the F5 calibration estimate of the \
               share of non-zero AC coefficients changed (its lowest of three modes against \
               images.f5_rate). The \
               evidence names the method.",
@@ -229,10 +229,16 @@ pub static LSB_EMBEDDING: Rule = Rule {
     severity: Severity::Block,
     summary: "a structural estimate of LSB or DCT embedding well above the thresholds",
     detects: "The same estimators as lsb-embedding-suspected, when the estimate reaches \
-              images.block_rate (images.f5_block_rate for the F5 estimate).",
+              images.block_rate (images.jsteg_block_rate for JSteg, images.f5_block_rate for \
+              F5).",
     why: "An estimate that high is not explained by the cover.",
     fix: "Do not release the image.",
-    policy_keys: &["images.block_rate", "images.f5_block_rate", "rules.G012"],
+    policy_keys: &[
+        "images.block_rate",
+        "images.jsteg_block_rate",
+        "images.f5_block_rate",
+        "rules.G012",
+    ],
     references: &[SPA, RS, WS, CHI, JSTEG, F5],
 };
 
