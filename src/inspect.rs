@@ -76,21 +76,36 @@ pub fn read(abs: &Path, path: &str, policy: &Policy) -> Result<Inspected, ReadEr
     let (mut file, size_at_open) = open_regular(abs)?;
     let extension = extension_of(path);
 
-    let mut hasher = Sha256::new();
     let opaque = &policy.opaque;
-    let mut stats = Some(ByteStats::new(
-        opaque.block_bytes.0 as usize,
-        opaque.block_critical,
-    ));
+    let mut measured = Measured {
+        hasher: Sha256::new(),
+        stats: Some(ByteStats::new(
+            opaque.block_bytes.0 as usize,
+            opaque.block_critical,
+        )),
+        bytes: 0,
+    };
     let mut head = Vec::with_capacity(size_at_open.min(HEAD_BYTES as u64) as usize);
     let mut content: Option<Vec<u8>> = None;
     let mut first_look: Option<Identity> = None;
-    let mut bytes = 0u64;
+    let keep_limit = policy.read.inspect_bytes.0 as usize;
     // Small files are the common case: a buffer the size of the file, not of a large chunk,
     // keeps the cost per file down to the read itself.
     let mut buffer = vec![0u8; (size_at_open as usize).clamp(4096, CHUNK_BYTES)];
 
     loop {
+        // Once a copy is being kept, the bytes are read straight into it: a large model file
+        // is then copied once, by the kernel, rather than twice.
+        if let Some(kept) = content.as_mut().filter(|kept| kept.len() < keep_limit) {
+            let start = kept.len();
+            let want = (keep_limit - start).min(CHUNK_BYTES) as u64;
+            if (&mut file).take(want).read_to_end(kept)? == 0 {
+                break;
+            }
+            measured.update(&kept[start..]);
+            continue;
+        }
+
         let n = match file.read(&mut buffer) {
             Ok(0) => break,
             Ok(n) => n,
@@ -98,17 +113,10 @@ pub fn read(abs: &Path, path: &str, policy: &Policy) -> Result<Inspected, ReadEr
             Err(e) => return Err(ReadError::Io(e)),
         };
         let chunk = &buffer[..n];
-        hasher.update(chunk);
-        if let Some(stats) = stats.as_mut() {
-            stats.update(chunk);
-        }
-        bytes += n as u64;
+        measured.update(chunk);
 
         let for_head = (HEAD_BYTES - head.len()).min(n);
         head.extend_from_slice(&chunk[..for_head]);
-        if let Some(kept) = content.as_mut() {
-            keep(kept, chunk, policy);
-        }
         if first_look.is_none() && head.len() == HEAD_BYTES {
             let identity = identify::identify(&head, None, extension.as_deref());
             content = start_content(&identity, &head, size_at_open, policy);
@@ -116,11 +124,16 @@ pub fn read(abs: &Path, path: &str, policy: &Policy) -> Result<Inspected, ReadEr
                 keep(kept, &chunk[for_head..], policy);
             }
             if !measures_bytes(identity.class()) {
-                stats = None;
+                measured.stats = None;
             }
             first_look = Some(identity);
         }
     }
+    let Measured {
+        hasher,
+        mut stats,
+        bytes,
+    } = measured;
     let first_look = match first_look {
         Some(identity) => identity,
         None => {
@@ -206,6 +219,23 @@ fn start_content(identity: &Identity, head: &[u8], size: u64, policy: &Policy) -
     kept.try_reserve_exact(usize::try_from(size).ok()?).ok()?;
     kept.extend_from_slice(head);
     Some(kept)
+}
+
+/// What the single read pass measures of every byte, whichever buffer the bytes landed in.
+struct Measured {
+    hasher: Sha256,
+    stats: Option<ByteStats>,
+    bytes: u64,
+}
+
+impl Measured {
+    fn update(&mut self, chunk: &[u8]) {
+        self.hasher.update(chunk);
+        if let Some(stats) = self.stats.as_mut() {
+            stats.update(chunk);
+        }
+        self.bytes += chunk.len() as u64;
+    }
 }
 
 fn keep(kept: &mut Vec<u8>, chunk: &[u8], policy: &Policy) {
