@@ -3,7 +3,8 @@
 //! A notebook (nbformat 4, JSON) keeps what its cells printed: `stream` outputs hold `text`,
 //! `execute_result` and `display_data` outputs hold a MIME bundle whose `text/plain` is what
 //! `df.head()` or `print(x)` showed. Each of these is checked as a text of its own and
-//! reported in the chunk `cell N output M` (one-based), with lines counted within the output.
+//! reported in the chunk `cellN/outputM` (zero-based, as nbformat's lists are indexed), the
+//! name the document and table rules give the same output, with lines counted within it.
 //!
 //! Limitation: HTML renderings (`text/html` tables) and images in outputs are left to the
 //! table and image families, and cell sources are not scanned (code that prints identifiers
@@ -44,7 +45,7 @@ pub fn text_outputs(content: &[u8]) -> Vec<(String, String)> {
         for (o, output) in outputs.iter().enumerate() {
             let text = multiline(&output["text"]) + &multiline(&output["data"]["text/plain"]);
             if !text.is_empty() {
-                found.push((format!("cell {} output {}", c + 1, o + 1), text));
+                found.push((format!("cell{c}/output{o}"), text));
             }
         }
     }
@@ -77,8 +78,8 @@ mod tests {
         assert_eq!(
             text_outputs(notebook),
             vec![
-                ("cell 2 output 1".to_string(), "loaded\nok\n".to_string()),
-                ("cell 2 output 2".to_string(), "   id\n0  1".to_string()),
+                ("cell1/output0".to_string(), "loaded\nok\n".to_string()),
+                ("cell1/output1".to_string(), "   id\n0  1".to_string()),
             ]
         );
     }
