@@ -98,12 +98,14 @@ fn hundred_clean_figures_pass_and_the_same_with_a_005_payload_do_not() {
     }
     let report = check(stego.path());
     let caught = flagged(&report);
-    // The folder does not pass. Not every figure is caught: a payload adds colours, so about
-    // a third of the figures are classed as photos, where the flat-region test does not run
-    // and 0.05 is under the calibrated SPA, RS and WS thresholds (README, Images).
+    // The folder does not pass. Not every figure is caught: the classification ignores the
+    // LSBs, so the payload cannot move a figure out of the plot class, but scatter plots with
+    // translucent markers have as many colours as photos and are classed as photos, where the
+    // flat-region test does not run and 0.05 is under the calibrated SPA, RS and WS
+    // thresholds (92 of 100 caught when this was written; README, Images).
     assert_ne!(report["verdict"], "pass");
     assert!(
-        caught.len() >= 60,
+        caught.len() >= 85,
         "{} of 100 caught: {caught:?}",
         caught.len()
     );

@@ -162,9 +162,9 @@ pub struct ImageSettings {
     pub flat_rate: f64,
     /// Share of a plot's pixels with one-level alpha noise that is flagged.
     pub alpha_noise_share: f64,
-    /// Most distinct colours per pixel of a plot.
+    /// Most distinct colours per pixel of a plot, counted on the top 7 bits of each sample.
     pub plot_colours_per_pixel: f64,
-    /// Least share of exactly flat 5-pixel crosses in a plot.
+    /// Least share of 5-pixel crosses exactly flat in the top 7 bits in a plot.
     pub plot_flat_share: f64,
     /// Chi-square probability of embedding at which a prefix of a JPEG's AC coefficients
     /// counts as carrying JSteg-like embedding.
