@@ -149,6 +149,43 @@ def tables():
             for sex in ("F", "M"):
                 rows.append(f"{year},{band},{sex},{50 + year % 7 + len(band)}")
     write(TABLES, "long_format.csv", lines(*rows))
+    # Layout pitfalls of ordinary pandas output, found in a sweep of realistic outputs.
+    # T001: counts left of a trailing N column that they add up to are parts, not groups.
+    write(TABLES, "counts_then_total_n.csv", lines(
+        "region,Current,Former,Never,N",
+        "London,4,246,336,586",
+        "Midlands,136,197,349,682",
+        "North East,139,224,360,723",
+    ))
+    # T001: unnamed percentages adding up to 100 across each row, beside the row's n:
+    # 0.4% of 750 is 3 people.
+    write(TABLES, "row_percent_of_n.csv", lines(
+        "agegrp,Current,Former,Never,n",
+        "18-39,0.4,32.1,67.5,750",
+        "40-49,20.4,28.3,51.3,908",
+        "50-59,21.1,31.7,47.2,1342",
+    ))
+    # T001 and T002: pandas describe().T of 4 people, quartile columns headed 25%, 50%, 75%.
+    write(TABLES, "describe_quartiles.csv", lines(
+        ",count,mean,std,25%,50%,75%",
+        "age,4.0,67.0,11.17,59.5,66.5,74.0",
+    ))
+    # Negative for T003: a rate beside two count columns, its numerator named `events`.
+    write(TABLES, "rate_events_person_years.csv", lines(
+        "imd,events,person_years,rate_per_1000",
+        "1,210,5120,41.0",
+        "2,198,5230,37.9",
+        "3,230,5010,45.9",
+    ))
+    # T001: long format whose second group is numeric (parity, 0 or 1 previous births,
+    # repeated in each region): a group, so the small count is named by region and parity.
+    write(TABLES, "long_numeric_group.csv", lines(
+        "region,parity,count",
+        "North,0,120",
+        "North,1,96",
+        "South,0,131",
+        "South,1,6",
+    ))
     workbooks()
 
 

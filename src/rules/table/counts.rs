@@ -130,11 +130,13 @@ fn recovered_counts(table: &Table, column: usize, settings: &TableSettings, emit
 }
 
 /// The denominator of a percentage column: an N column, else a Total count column. A plain
-/// count (`n`) column is a numerator, already checked as a count.
+/// count (`n`) column is a numerator, already checked as a count, except beside percentages
+/// that add up to 100 across the row: those are shares of the row, and its count is the whole.
 fn denominator_column(table: &Table, column: usize) -> Option<usize> {
     let n = table.n_column(column)?;
     let candidate = &table.columns[n];
-    (candidate.stat == Some(Stat::N) || candidate.margin).then_some(n)
+    let whole = candidate.stat == Some(Stat::Count) && table.columns[column].row_share;
+    (candidate.stat == Some(Stat::N) || candidate.margin || whole).then_some(n)
 }
 
 fn is_proportion(table: &Table, column: usize) -> bool {

@@ -221,6 +221,9 @@ pub fn stat_from_header(header: &str) -> Option<Stat> {
     let has = |w: &str| words.iter().any(|x| x == w);
     let any = |list: &[&str]| list.iter().any(|w| has(w));
     let first = words.first().map(String::as_str).unwrap_or("");
+    if super::layout::is_quantile_header(header) {
+        return Some(Stat::Median); // `25%`: a quantile, one unit's value like a median
+    }
     let counts_first = COUNT_WORDS.contains(&first) || is_numero(header, &words);
     if counts_first && (has("%") || has("pct")) {
         return Some(Stat::Count); // `n (%)`: the count leads the cell

@@ -30,6 +30,9 @@ pub struct Column {
     pub named: bool,
     /// A Total / All / Overall column.
     pub margin: bool,
+    /// A percentage column of a set whose values add up to 100 across each row: shares of the
+    /// row's whole, so a count column beside them is their denominator.
+    pub row_share: bool,
     values: Vec<Value>,
 }
 
@@ -130,7 +133,9 @@ impl<'g> Table<'g> {
 
     /// The column holding the number of units behind a statistic in `column`: a count or N
     /// column of the same header group, else the table's only N column, else its only count
-    /// column that is not a margin.
+    /// column that is not a margin, else, among several counts, the only one whose header
+    /// names it a count (`events` beside an inferred `person_years`) or the only one headed
+    /// just `n` or `count` (`n` beside `n_missing`).
     pub fn n_column(&self, column: usize) -> Option<usize> {
         let group = &self.columns.get(column)?.group;
         let counts = |kind: Stat| -> Vec<usize> {
@@ -151,10 +156,35 @@ impl<'g> Table<'g> {
             .into_iter()
             .filter(|&i| !self.columns[i].margin)
             .collect();
+        let only = |ids: Vec<usize>| (ids.len() == 1).then(|| ids[0]);
+        let named = || {
+            only(
+                plain
+                    .iter()
+                    .copied()
+                    .filter(|&i| self.columns[i].named)
+                    .collect(),
+            )
+        };
+        let bare = || {
+            only(
+                plain
+                    .iter()
+                    .copied()
+                    .filter(|&i| {
+                        let last = self.columns[i].label.rsplit(" / ").next().unwrap_or("");
+                        let words = header_words(last);
+                        words == ["n"] || words == ["count"]
+                    })
+                    .collect(),
+            )
+        };
         same_group(&ns)
             .or_else(|| same_group(&plain))
-            .or_else(|| (ns.len() == 1).then(|| ns[0]))
-            .or_else(|| (plain.len() == 1).then(|| plain[0]))
+            .or_else(|| only(ns.clone()))
+            .or_else(|| only(plain.clone()))
+            .or_else(named)
+            .or_else(bare)
     }
 
     /// The inferred layout, for the evidence of the table-layout finding.
@@ -246,6 +276,7 @@ pub fn understand(grid: &Grid) -> Option<Table<'_>> {
             classify(grid, body.clone(), index, label, group, last)
         })
         .collect();
+    row_percentages(&mut columns);
     long_format_labels(&mut columns);
 
     let label_columns: Vec<usize> = columns
@@ -350,9 +381,16 @@ fn header_rows(grid: &Grid, block: Range<usize>) -> usize {
             && numbers.windows(2).all(|w| w[0] < w[1])
             && !grid.cell(row, 0).is_empty()
             && rows == 0;
-        let text_only = cells
+        // pandas' describe() heads its quartiles `25%`, `50%`, `75%`: numbers, but headers
+        // when the rest of the row is words.
+        let words = cells
             .iter()
-            .all(|t| matches!(value::parse(t, grid.style), Value::Text));
+            .filter(|t| matches!(value::parse(t, grid.style), Value::Text))
+            .count();
+        let text_only = words > 0
+            && cells.iter().all(|t| {
+                matches!(value::parse(t, grid.style), Value::Text) || is_quantile_header(t)
+            });
         // A second header row sits under spanning labels, which leave empty cells above.
         let spanned = rows == 0 || (0..grid.width(row)).any(|c| grid.cell(row - 1, c).is_empty());
         if ((text_only && !cells.is_empty()) || years) && spanned {
@@ -362,6 +400,14 @@ fn header_rows(grid: &Grid, block: Range<usize>) -> usize {
         }
     }
     rows
+}
+
+/// A percentile's name as pandas and others print it: `25%`, `2.5%`, `97.5%`.
+pub fn is_quantile_header(text: &str) -> bool {
+    text.trim()
+        .strip_suffix('%')
+        .and_then(|number| number.parse::<f64>().ok())
+        .is_some_and(|q| (0.0..=100.0).contains(&q))
 }
 
 /// Column labels from the header rows: upper rows are filled rightwards across merged
@@ -461,21 +507,133 @@ fn classify(
         stat,
         named: header_stat.is_some(),
         margin,
+        row_share: false,
         values,
     }
 }
 
+/// Unnamed numeric columns whose values, row by row, add up to 100 are percentages of the
+/// row's whole (`agegrp, Current, Former, Never, n` printed as 19.5, 33.1, 47.4, 492).
+///
+/// Each value may be rounded, so a row's sum may miss 100 by half a unit of the last printed
+/// digit per column; nine rows in ten must add up for the set to count.
+fn row_percentages(columns: &mut [Column]) {
+    let candidates: Vec<usize> = columns
+        .iter()
+        .enumerate()
+        .filter(|(_, c)| matches!(c.stat, Some(Stat::Value | Stat::Count)) && !c.named && !c.margin)
+        .filter(|(_, c)| {
+            c.values
+                .iter()
+                .all(|v| !matches!(v, Value::Number(n) if !(0.0..=100.0).contains(n)))
+        })
+        .map(|(i, _)| i)
+        .collect();
+    if candidates.len() < 2 {
+        return;
+    }
+    let rows = columns[candidates[0]].values.len();
+    let tolerance = 0.5 * candidates.len() as f64;
+    let (mut complete, mut hundred) = (0, 0);
+    for row in 0..rows {
+        let mut sum = 0.0;
+        let mut all = true;
+        for &c in &candidates {
+            match columns[c].values.get(row) {
+                Some(Value::Number(n)) => sum += n,
+                _ => all = false,
+            }
+        }
+        if all {
+            complete += 1;
+            hundred += usize::from((sum - 100.0).abs() <= tolerance);
+        }
+    }
+    if complete == 0 || hundred * 10 < complete * 9 {
+        return;
+    }
+    for c in candidates {
+        columns[c].stat = Some(Stat::Percent);
+        columns[c].row_share = true;
+    }
+}
+
 /// In a long-format table (`year, age, count`), numeric columns left of the first column a
-/// header names as a statistic are groups, not statistics.
+/// header names as a statistic are groups, not statistics, when their values look like keys:
+/// a few values repeated down the rows, or a regular sequence (ages 0, 5, 10, ...). Counts
+/// of a crosstab with an `n` column at the end do neither, and when they add up to a named
+/// total in each row they are plainly its parts and stay counts.
 fn long_format_labels(columns: &mut [Column]) {
     let Some(first_named) = columns.iter().position(|c| c.named && c.stat.is_some()) else {
         return;
     };
-    for column in &mut columns[..first_named] {
-        if column.stat.is_some() && !column.named && !column.margin {
-            column.stat = None;
+    let candidates: Vec<usize> = (0..first_named)
+        .filter(|&i| {
+            let c = &columns[i];
+            c.stat.is_some() && !c.named && !c.margin && !c.row_share
+        })
+        .collect();
+    if candidates.is_empty() || parts_of(columns, &candidates, first_named) {
+        return;
+    }
+    for i in candidates {
+        if looks_like_key(&columns[i].values) {
+            columns[i].stat = None;
         }
     }
+}
+
+/// True when, in nine rows in ten with every cell printed, the `parts` columns add up to the
+/// `whole` column (within 1, or 0.5% for rounded counts).
+fn parts_of(columns: &[Column], parts: &[usize], whole: usize) -> bool {
+    if !columns[whole].stat.is_some_and(Stat::is_count) {
+        return false;
+    }
+    let rows = columns[whole].values.len();
+    let (mut complete, mut matching) = (0, 0);
+    for row in 0..rows {
+        let Some(Value::Number(total)) = columns[whole].values.get(row).copied() else {
+            continue;
+        };
+        let sum: Option<f64> = parts
+            .iter()
+            .map(|&c| match columns[c].values.get(row) {
+                Some(Value::Number(n)) => Some(*n),
+                _ => None,
+            })
+            .sum();
+        if let Some(sum) = sum {
+            complete += 1;
+            matching += usize::from((sum - total).abs() <= 1.0_f64.max(total.abs() * 0.005));
+        }
+    }
+    complete > 0 && matching * 10 >= complete * 9
+}
+
+/// Group codes repeat (each value on at least two rows on average) or run in a regular
+/// sequence (years, age bands' lower bounds).
+fn looks_like_key(values: &[Value]) -> bool {
+    let numbers: Vec<f64> = values
+        .iter()
+        .filter_map(|v| match v {
+            Value::Number(n) => Some(*n),
+            _ => None,
+        })
+        .collect();
+    if numbers.len() < 2 {
+        return false;
+    }
+    let mut sorted = numbers.clone();
+    sorted.sort_by(f64::total_cmp);
+    sorted.dedup();
+    let repeated = numbers.len() >= 4 && sorted.len() * 2 <= numbers.len();
+    let step = numbers[1] - numbers[0];
+    let sequence = numbers.len() >= 3
+        && step > 0.0
+        && numbers
+            .windows(2)
+            .all(|w| (w[1] - w[0] - step).abs() < 1e-9);
+    repeated || sequence
 }
 
 #[cfg(test)]
@@ -484,6 +642,54 @@ mod tests {
 
     fn grid(text: &str) -> Grid {
         super::super::grid::parse_delimited(text, b',').expect("parses")
+    }
+
+    #[test]
+    fn keys_repeat_or_run_in_steps_and_counts_do_not() {
+        let values = |ns: &[f64]| ns.iter().map(|&n| Value::Number(n)).collect::<Vec<_>>();
+        assert!(looks_like_key(&values(&[0.0, 1.0, 0.0, 1.0])));
+        assert!(looks_like_key(&values(&[2019.0, 2020.0, 2021.0])));
+        assert!(looks_like_key(&values(&[0.0, 5.0, 10.0, 15.0])));
+        assert!(!looks_like_key(&values(&[4.0, 136.0, 139.0])));
+        // Two values of four repeating once each is not enough: 3 distinct of 4.
+        assert!(!looks_like_key(&values(&[12.0, 12.0, 15.0, 31.0])));
+    }
+
+    #[test]
+    fn row_shares_and_their_whole() {
+        // 0.4 + 32.1 + 67.5 = 100.0 and 20.4 + 28.3 + 51.3 = 100.0.
+        let g = grid(
+            "agegrp,Current,Former,Never,n\n\
+             18-39,0.4,32.1,67.5,750\n\
+             40-49,20.4,28.3,51.3,908\n",
+        );
+        let t = understand(&g).expect("a table");
+        assert!((1..4).all(|c| t.columns[c].stat == Some(Stat::Percent)));
+        assert!(t.columns[1].row_share);
+        assert_eq!(t.n_column(1), Some(4));
+    }
+
+    #[test]
+    fn describe_headers_and_the_count_behind_them() {
+        let g = grid(",count,mean,std,25%,50%,75%\nage,4.0,67.0,11.17,59.5,66.5,74.0\n");
+        let t = understand(&g).expect("a table");
+        assert_eq!(t.header, 0..1);
+        assert_eq!(t.columns[1].stat, Some(Stat::Count));
+        assert_eq!(t.columns[4].stat, Some(Stat::Median));
+        assert_eq!(t.n_column(2), Some(1));
+        assert!(
+            is_quantile_header("97.5%") && !is_quantile_header("%") && !is_quantile_header("150%")
+        );
+    }
+
+    #[test]
+    fn the_count_behind_a_statistic_among_several() {
+        let g = grid("agegrp,n,n_missing,mean_bmi\n18-39,812,41,27.1\n40-59,1200,63,27.6\n");
+        let t = understand(&g).expect("a table");
+        assert_eq!(t.n_column(3), Some(1));
+        let g = grid("imd,events,person_years,rate_per_1000\n1,210,5120,41.0\n2,198,5230,37.9\n");
+        let t = understand(&g).expect("a table");
+        assert_eq!(t.n_column(3), Some(1));
     }
 
     #[test]
