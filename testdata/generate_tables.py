@@ -81,6 +81,14 @@ def tables():
         "40-59,143,<10,146",
         "Total,255,100,355",
     ))
+    # T006: a marker the margins contradict. `<10` says at most 9, but 732 - 246 - 336 = 150
+    # and the column gives the same: the cell is given back, and the marker misstates it.
+    write(TABLES, "suppressed_contradicted.csv", lines(
+        "region,Current,Former,Never,Total",
+        "London,<10,246,336,732",
+        "Midlands,136,197,349,682",
+        "Total,286,443,685,1414",
+    ))
     # T006 negative: secondary suppression, two unknowns per row and column, wide bounds.
     write(TABLES, "suppressed_protected.csv", lines(
         "age_band,Female,Male,Other,Total",

@@ -111,6 +111,7 @@ fn every_fixture_gives_exactly_its_findings() {
             "small_cells.csv",
             &["T001 40-59 | Male", "T001 80+ | Male", "T005 80+ | Female"],
         ),
+        ("suppressed_contradicted.csv", &["T006 London | Current"]),
         ("suppressed_protected.csv", &[]),
         ("suppressed_recoverable.csv", &["T006 40-59 | Male"]),
         ("visible_sheet.xlsx", &[]),
@@ -138,6 +139,10 @@ fn evidence_names_values_and_thresholds() {
     assert_eq!(small["evidence"]["value"], 3);
     assert_eq!(small["evidence"]["threshold"], 10);
     assert_eq!(small["location"]["line"], 3);
+
+    let contradicted = finding(&report, "suppressed_contradicted.csv", "T006");
+    assert_eq!(contradicted["evidence"]["recovered"], 150);
+    assert_eq!(contradicted["evidence"]["marker_contradicted"], true);
 
     let recovered = finding(&report, "percent_of_n.csv", "T001");
     assert_eq!(recovered["evidence"]["value"], 4);

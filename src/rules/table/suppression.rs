@@ -129,11 +129,23 @@ pub fn check(table: &Table, settings: &TableSettings, emit: &mut Emit) {
             return;
         }
     }
+    let printed = bounds.clone();
     if !propagate(&mut bounds, &constraints) {
-        return;
+        // The markers' own bounds contradict the margins (`<10` where the margins leave 150).
+        // The margins alone may still give the cell back, and a marker that misstates its
+        // cell is itself worth a checker's look.
+        bounds.clone_from(&printed);
+        for &i in &suppressed {
+            bounds[i] = (0, UNBOUNDED);
+        }
+        if !propagate(&mut bounds, &constraints) {
+            return;
+        }
     }
     for i in suppressed {
         let (lo, hi) = bounds[i];
+        let marker_limit = printed[i].1;
+        let contradicted = lo > marker_limit;
         let (row, column) = cells[i];
         let width = (hi - lo + 1) as u64;
         if width >= settings.protection_interval && lo != hi {
@@ -146,7 +158,17 @@ pub fn check(table: &Table, settings: &TableSettings, emit: &mut Emit) {
             location.row.as_deref().unwrap_or(""),
             table.columns[column].label
         );
-        let message = if lo == hi {
+        let message = if contradicted {
+            format!(
+                "{place} is {} from the margins, although its marker says at most \
+                 {marker_limit}: the margins give the cell back and contradict the marker",
+                if lo == hi {
+                    lo.to_string()
+                } else {
+                    format!("between {lo} and {hi}")
+                }
+            )
+        } else if lo == hi {
             format!("{place} is {lo}: the margins give it back exactly")
         } else {
             format!(
@@ -164,6 +186,7 @@ pub fn check(table: &Table, settings: &TableSettings, emit: &mut Emit) {
                     "lower" => lo,
                     "upper" => hi,
                     "protection_interval" => settings.protection_interval,
+                    "marker_contradicted" => contradicted,
                 }),
         );
     }
