@@ -50,6 +50,16 @@ def tables():
         "B,200,45.5",
         "C,120,20.0",
     ))
+    # T001 from percentages of an N printed once above the table: 0.06% of 5000 is 3.
+    write(TABLES, "percent_of_title_n.csv", lines(
+        "# N = 5000",
+        "ethnicity,percent",
+        "White,84.22",
+        "Asian,7.6",
+        "Black,5.0",
+        "Mixed,3.12",
+        "Other,0.06",
+    ))
     # T002: a mean and SD from 8 patients; T002 negative: the other group has 150.
     write(TABLES, "means_by_group.csv", lines(
         "group,n,mean_bmi,sd_bmi",

@@ -104,6 +104,7 @@ fn every_fixture_gives_exactly_its_findings() {
             ],
         ),
         ("percent_of_n.csv", &["T001 A | pct_smokers"]),
+        ("percent_of_title_n.csv", &["T001 Other | percent"]),
         ("rate_events_person_years.csv", &[]),
         ("row_percent_of_n.csv", &["T001 18-39 | Current"]),
         ("semicolon_decimal_comma.csv", &["T001 B | n"]),

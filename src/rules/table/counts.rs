@@ -72,18 +72,34 @@ fn small_cells(table: &Table, settings: &TableSettings, emit: &mut Emit) {
     }
 }
 
+/// Where the N of a percentage column is printed.
+enum Denominator {
+    /// A column, one N per row.
+    Column(usize),
+    /// One N for the whole column, and where it was read.
+    Printed(f64, String),
+}
+
 /// Counts behind percentages: count = % x N / 100 where N is a denominator column (`N`,
-/// `denominator`) or a Total column of the same row, accepted when the result is a whole
-/// number to the precision the percentage is printed with.
+/// `denominator`), a Total column of the same row, or one N printed above the table or in
+/// the column's header, accepted when the result is a whole number to the precision the
+/// percentage is printed with.
 fn recovered_counts(table: &Table, column: usize, settings: &TableSettings, emit: &mut Emit) {
-    let Some(n_column) = denominator_column(table, column) else {
-        return;
+    let denominator = match denominator_column(table, column) {
+        Some(n_column) => Denominator::Column(n_column),
+        None => match printed_denominator(table, column) {
+            Some((n, source)) => Denominator::Printed(n, source),
+            None => return,
+        },
     };
     let style = table.grid.style;
     let proportion = is_proportion(table, column);
     for row in table.body.clone() {
-        let (Some(share), Some(n)) = (table.number(row, column), table.number(row, n_column))
-        else {
+        let n = match &denominator {
+            Denominator::Column(n_column) => table.number(row, *n_column),
+            Denominator::Printed(n, _) => Some(*n),
+        };
+        let (Some(share), Some(n)) = (table.number(row, column), n) else {
             continue;
         };
         if n <= 0.0 || n.fract() != 0.0 || !(0.0..=100.0).contains(&share) {
@@ -121,7 +137,10 @@ fn recovered_counts(table: &Table, column: usize, settings: &TableSettings, emit
                 "recovered_from" => evidence! {
                     "percent_column" => table.columns[column].label.clone(),
                     "percent" => share,
-                    "denominator_column" => table.columns[n_column].label.clone(),
+                    "denominator_column" => match &denominator {
+                        Denominator::Column(n_column) => table.columns[*n_column].label.clone(),
+                        Denominator::Printed(_, source) => source.clone(),
+                    },
                     "denominator" => n,
                 },
             }),
@@ -137,6 +156,83 @@ fn denominator_column(table: &Table, column: usize) -> Option<usize> {
     let candidate = &table.columns[n];
     let whole = candidate.stat == Some(Stat::Count) && table.columns[column].row_share;
     (candidate.stat == Some(Stat::N) || candidate.margin || whole).then_some(n)
+}
+
+/// One N printed for a whole percentage column: in the column's own header
+/// (`Diabetes (N=932)`), or alone in the title lines above the table (`# N = 5,000`) when the
+/// column's percentages add up to about 100, as shares of one population do.
+fn printed_denominator(table: &Table, column: usize) -> Option<(f64, String)> {
+    let label = &table.columns[column].label;
+    if let Some(n) = printed_n(label) {
+        return Some((n, format!("header {label}")));
+    }
+
+    let grid = table.grid;
+    let mut found = (0..table.header.start).flat_map(|row| {
+        (0..grid.width(row)).filter_map(move |c| {
+            printed_n(grid.cell(row, c)).map(|n| (n, format!("line {}", grid.line(row))))
+        })
+    });
+    let (first, second) = (found.next()?, found.next());
+    if second.is_some() {
+        return None;
+    }
+
+    let shares: Vec<f64> = table
+        .body
+        .clone()
+        .filter(|&r| !table.is_margin_row(r))
+        .filter_map(|r| table.number(r, column))
+        .collect();
+    let unit = if is_proportion(table, column) {
+        1.0
+    } else {
+        100.0
+    };
+    let slack = 0.005 * unit * shares.len() as f64 + 1e-9;
+    ((shares.iter().sum::<f64>() - unit).abs() <= slack.max(0.01 * unit)).then_some(first)
+}
+
+/// `N = 5,000`, `n=932`, `(N = 12 345)` in a text: the number after an N standing alone as a
+/// word and an equals sign.
+fn printed_n(text: &str) -> Option<f64> {
+    let bytes = text.as_bytes();
+    for (at, &byte) in bytes.iter().enumerate() {
+        let alone = at == 0 || !bytes[at - 1].is_ascii_alphanumeric();
+        if !(byte == b'N' || byte == b'n') || !alone {
+            continue;
+        }
+        let rest = text[at + 1..].trim_start();
+        let Some(after) = rest.strip_prefix('=') else {
+            continue;
+        };
+        if let Some(n) = leading_whole_number(after.trim_start()) {
+            return (n > 0.0).then_some(n);
+        }
+    }
+    None
+}
+
+/// The whole number a text starts with, thousands separated by `,` or a space only where
+/// exactly three digits follow (`5,000`, `12 345`; `932, 45` is 932).
+fn leading_whole_number(text: &str) -> Option<f64> {
+    let bytes = text.as_bytes();
+    let run = |from: usize| {
+        bytes[from..]
+            .iter()
+            .take_while(|b| b.is_ascii_digit())
+            .count()
+    };
+    let mut end = run(0);
+    if end == 0 {
+        return None;
+    }
+    let mut digits = text[..end].to_string();
+    while matches!(bytes.get(end), Some(b',' | b' ')) && run(end + 1) == 3 {
+        digits.push_str(&text[end + 1..end + 4]);
+        end += 4;
+    }
+    digits.parse().ok()
 }
 
 fn is_proportion(table: &Table, column: usize) -> bool {
@@ -378,5 +474,21 @@ fn rounding(table: &Table, base: u64, emit: &mut Emit) {
                 }),
             );
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_n_printed_in_words() {
+        assert_eq!(printed_n("# N = 5000"), Some(5000.0));
+        assert_eq!(printed_n("Diabetes (n=932)"), Some(932.0));
+        assert_eq!(printed_n("Cohort, N = 12,345 patients"), Some(12345.0));
+        assert_eq!(printed_n("n = 932, 45%"), Some(932.0));
+        assert_eq!(printed_n("BMI = 30"), None);
+        assert_eq!(printed_n("min = 3"), None);
+        assert_eq!(printed_n("N = 0"), None);
     }
 }
