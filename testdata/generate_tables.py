@@ -115,6 +115,14 @@ def tables():
         sex = rng.choice("FM")
         rows.append(f"{1000 + i},{dob},{sex},{rng.uniform(18, 40):.1f}")
     write(TABLES, "microdata.csv", lines(*rows))
+    # T007: a calibration plot's points, one row per person: a predicted risk and the 0/1
+    # outcome, which is an indicator, not a count.
+    rng = random.Random(8)
+    rows = ["predicted_prob,observed"]
+    for _ in range(40):
+        p = rng.random()
+        rows.append(f"{p:.4f},{int(rng.random() < p)}")
+    write(TABLES, "calibration_points.csv", lines(*rows))
     # T009: a few numbers with 21 significant digits (more than a float64 holds), too few
     # excess digits for the uniformity test.
     write(TABLES, "excess_digits.csv", lines(

@@ -62,6 +62,7 @@ fn every_fixture_gives_exactly_its_findings() {
     let found = findings(&report);
     let expected: &[(&str, &[&str])] = &[
         ("clean_crosstab.csv", &[]),
+        ("calibration_points.csv", &["T007 - | -"]),
         (
             "class_disclosure.csv",
             &[

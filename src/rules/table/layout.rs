@@ -496,6 +496,10 @@ fn classify(
         None
     } else if percent_signs * 2 > numbers {
         Some(Stat::Percent)
+    } else if integers == numbers && indicator(&values) {
+        // Only 0 and 1 down many rows, and no header calling them counts: a flag per row (an
+        // outcome, a diagnosis), which individual-level data has and aggregates do not.
+        Some(Stat::Value)
     } else if integers == numbers {
         Some(Stat::Count)
     } else {
@@ -510,6 +514,21 @@ fn classify(
         row_share: false,
         values,
     }
+}
+
+/// Fewest rows of 0 and 1 that make an unnamed column a flag per row rather than counts; the
+/// default policy's `tables.individual_rows` is the same.
+const INDICATOR_ROWS: usize = 20;
+
+fn indicator(values: &[Value]) -> bool {
+    let numbers = values
+        .iter()
+        .filter(|v| matches!(v, Value::Number(_)))
+        .count();
+    numbers >= INDICATOR_ROWS
+        && values
+            .iter()
+            .all(|v| !matches!(v, Value::Number(n) if *n != 0.0 && *n != 1.0))
 }
 
 /// Unnamed numeric columns whose values, row by row, add up to 100 are percentages of the
