@@ -461,6 +461,32 @@ def mixed_request() -> None:
         "table.to_csv('outputs/age_by_sex.csv')\n")
 
 
+def matplotlib_svg(png: bytes) -> str:
+    """An SVG as matplotlib's SVG backend writes a raster (imshow, a colour bar): the PNG as
+    an `xlink:href` data: URI with a line break after the comma and the base64 wrapped at 76
+    columns, so that the payload runs over lines to the closing quote."""
+    wrapped = base64.encodebytes(png).decode("ascii")
+    return ('<?xml version="1.0" encoding="utf-8" standalone="no"?>\n'
+            '<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN"\n'
+            '  "http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">\n'
+            '<svg xmlns:xlink="http://www.w3.org/1999/xlink" width="460.8pt" height="345.6pt" '
+            'viewBox="0 0 460.8 345.6" xmlns="http://www.w3.org/2000/svg" version="1.1">\n'
+            ' <defs>\n  <style type="text/css">*{stroke-linejoin: round; stroke-linecap: butt}'
+            '</style>\n </defs>\n <g id="figure_1">\n  <g id="axes_1">\n'
+            '   <g clip-path="url(#p1)">\n'
+            f'    <image xlink:href="data:image/png;base64,\n{wrapped}" id="image1" '
+            'transform="scale(1 -1) translate(0 -266.4)" x="103.7" y="-41.5" width="266.4" '
+            'height="266.4"/>\n   </g>\n  </g>\n </g>\n <defs>\n  <clipPath id="p1">\n'
+            '   <rect x="103.7" y="41.5" width="266.4" height="266.4"/>\n  </clipPath>\n'
+            " </defs>\n</svg>\n")
+
+
+def svg_rasters() -> None:
+    """matplotlib-style SVGs holding the clean plot, and the plot with bytes after IEND."""
+    write("plot_wrapped.svg", matplotlib_svg(CLEAN_PNG))
+    write("plot_wrapped_appended.svg", matplotlib_svg(APPENDED_PNG))
+
+
 if __name__ == "__main__":
     office()
     pdfs()
@@ -471,3 +497,4 @@ if __name__ == "__main__":
     pdf_images()
     embedded_tables()
     mixed_request()
+    svg_rasters()
