@@ -348,3 +348,31 @@ fn matplotlib_svg_rasters_wrapped_over_lines_are_decoded_and_checked() {
     );
     assert_eq!(verdict("plot_wrapped_appended.svg"), "block");
 }
+
+#[test]
+fn indexed_pdf_images_are_expanded_and_checked() {
+    // Literal, hex and stream palettes; 4-, 8- and 2-bit indices; with and without
+    // predictors: every image is taken out, and nothing is left uninspected.
+    assert_eq!(rules("indexed.pdf"), Vec::<&str>::new());
+    assert_eq!(verdict("indexed.pdf"), "pass");
+    for object in 5..=7 {
+        let member = format!("indexed.pdf!/object-{object}.png");
+        assert_eq!(entry(&member)["kind"], "image", "{member}");
+        assert_eq!(verdict(&member), "pass", "{member}");
+    }
+
+    // An index past hival, a short palette and an ICCBased base are each named.
+    assert_eq!(rules("indexed_bad.pdf"), ["P009"]);
+    let refused = finding("indexed_bad.pdf", "P009");
+    assert_eq!(refused["evidence"]["images"], 3);
+    let message = refused["message"].as_str().expect("message");
+    for reason in [
+        "object-5 (FlateDecode, indexed colour: index ",
+        "is past the palette's last entry, 1",
+        "object-6 (FlateDecode, indexed colour: the palette holds 24 bytes, fewer than the 48",
+        "object-7 (FlateDecode, indexed colour: base colour space given as an array",
+    ] {
+        assert!(message.contains(reason), "{message}");
+    }
+    assert_eq!(verdict("indexed_bad.pdf"), "review");
+}
