@@ -461,6 +461,159 @@ def mixed_request() -> None:
         "table.to_csv('outputs/age_by_sex.csv')\n")
 
 
+def matplotlib_svg(png: bytes) -> str:
+    """An SVG as matplotlib's SVG backend writes a raster (imshow, a colour bar): the PNG as
+    an `xlink:href` data: URI with a line break after the comma and the base64 wrapped at 76
+    columns, so that the payload runs over lines to the closing quote."""
+    wrapped = base64.encodebytes(png).decode("ascii")
+    return ('<?xml version="1.0" encoding="utf-8" standalone="no"?>\n'
+            '<!DOCTYPE svg PUBLIC "-//W3C//DTD SVG 1.1//EN"\n'
+            '  "http://www.w3.org/Graphics/SVG/1.1/DTD/svg11.dtd">\n'
+            '<svg xmlns:xlink="http://www.w3.org/1999/xlink" width="460.8pt" height="345.6pt" '
+            'viewBox="0 0 460.8 345.6" xmlns="http://www.w3.org/2000/svg" version="1.1">\n'
+            ' <defs>\n  <style type="text/css">*{stroke-linejoin: round; stroke-linecap: butt}'
+            '</style>\n </defs>\n <g id="figure_1">\n  <g id="axes_1">\n'
+            '   <g clip-path="url(#p1)">\n'
+            f'    <image xlink:href="data:image/png;base64,\n{wrapped}" id="image1" '
+            'transform="scale(1 -1) translate(0 -266.4)" x="103.7" y="-41.5" width="266.4" '
+            'height="266.4"/>\n   </g>\n  </g>\n </g>\n <defs>\n  <clipPath id="p1">\n'
+            '   <rect x="103.7" y="41.5" width="266.4" height="266.4"/>\n  </clipPath>\n'
+            " </defs>\n</svg>\n")
+
+
+def svg_rasters() -> None:
+    """matplotlib-style SVGs holding the clean plot, and the plot with bytes after IEND."""
+    write("plot_wrapped.svg", matplotlib_svg(CLEAN_PNG))
+    write("plot_wrapped_appended.svg", matplotlib_svg(APPENDED_PNG))
+
+
+def png_filter(rows: list[bytes], kinds: list[int]) -> bytes:
+    """Rows of one byte a pixel (indices of 8 bits or fewer) under the given PNG filters
+    (RFC 2083, 6), each after its filter byte."""
+    out, prior = bytearray(), bytes(len(rows[0]))
+    for row, kind in zip(rows, kinds):
+        out.append(kind)
+        for x, value in enumerate(row):
+            a = row[x - 1] if x else 0
+            b = prior[x]
+            c = prior[x - 1] if x else 0
+            if kind == 0:
+                predicted = 0
+            elif kind == 1:
+                predicted = a
+            elif kind == 2:
+                predicted = b
+            elif kind == 3:
+                predicted = (a + b) // 2
+            else:
+                p = a + b - c
+                pa, pb, pc = abs(p - a), abs(p - b), abs(p - c)
+                predicted = a if pa <= pb and pa <= pc else b if pb <= pc else c
+            out.append((value - predicted) % 256)
+        prior = row
+    return bytes(out)
+
+
+def pack(indices: list[int], depth: int) -> bytes:
+    """One row of indices packed `depth` bits each, high bits first, the last byte padded."""
+    out, bits, used = bytearray(), 0, 0
+    for index in indices:
+        bits, used = (bits << depth) | index, used + depth
+        if used == 8:
+            out.append(bits)
+            bits, used = 0, 0
+    if used:
+        out.append(bits << (8 - used))
+    return bytes(out)
+
+
+def heatmap(rng: random.Random, width: int, height: int, colours: int, block: int) -> list:
+    """Rows of indices drawing a heatmap: `block`-pixel cells of random colours."""
+    cells = [[rng.randrange(colours) for _ in range(width // block)]
+             for _ in range(height // block)]
+    return [[cells[y // block][x // block] for x in range(width)] for y in range(height)]
+
+
+def viridis(n: int) -> list[tuple[int, int, int]]:
+    """`n` colours interpolated between five viridis anchors."""
+    anchors = [(68, 1, 84), (59, 82, 139), (33, 145, 140), (94, 201, 98), (253, 231, 37)]
+    out = []
+    for i in range(n):
+        t = i * (len(anchors) - 1) / (n - 1)
+        k = min(int(t), len(anchors) - 2)
+        f = t - k
+        out.append(tuple(round(a + (b - a) * f) for a, b in zip(anchors[k], anchors[k + 1])))
+    return out
+
+
+def pdf_literal(data: bytes) -> bytes:
+    """A PDF literal string as matplotlib's pdfRepr writes bytes: \\, ( and ) escaped, and
+    line feeds and carriage returns as \\n and \\r."""
+    escapes = {0x5C: b"\\\\", 0x28: b"\\(", 0x29: b"\\)", 0x0A: b"\\n", 0x0D: b"\\r"}
+    return b"(" + b"".join(escapes.get(b, bytes([b])) for b in data) + b")"
+
+
+def indexed_image(rows: list, depth: int, colour_space: bytes, predictor: bool) -> bytes:
+    """An image XObject of indices, Flate-compressed, with or without PNG predictor 15."""
+    width, height = len(rows[0]), len(rows)
+    packed = [pack(row, depth) for row in rows]
+    if predictor:
+        data = png_filter(packed, [y % 5 for y in range(height)])
+        parms = b"/DecodeParms << /Predictor 15 /Colors 1 /Columns %d /BitsPerComponent %d >> " \
+            % (width, depth)
+    else:
+        data, parms = b"".join(packed), b""
+    return stream(zlib.compress(data), b"/Type /XObject /Subtype /Image /Width %d /Height %d "
+                  b"/ColorSpace %s /BitsPerComponent %d /Filter /FlateDecode %s"
+                  % (width, height, colour_space, depth, parms))
+
+
+def image_page(count: int) -> list[bytes]:
+    """The catalog, pages, a page drawing image XObjects 5 to 4 + count, and its content."""
+    draw = b" ".join(b"q 40 0 0 30 %d 20 cm /Im%d Do Q" % (10 + 45 * i, i) for i in range(count))
+    xobjects = b" ".join(b"/Im%d %d 0 R" % (i, 5 + i) for i in range(count))
+    page = (b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 200 200] /Contents 4 0 R "
+            b"/Resources << /XObject << " + xobjects + b" >> >> >>")
+    return PAGE[:2] + [page, stream(zlib.compress(draw), b"/Filter /FlateDecode ")]
+
+
+def indexed_pdfs() -> None:
+    """PDFs of indexed-colour images, as matplotlib writes rasters of 256 colours or fewer.
+
+    indexed.pdf: (5) a 16-colour viridis heatmap, 4 bits an index, PNG predictor rows with
+    filters None, Sub, Up, Average and Paeth in turn, the palette a literal string holding
+    every byte matplotlib escapes; (6) a grey heatmap, 8 bits an index, a hex-string
+    palette, no predictor; (7) a 4-colour heatmap, 2 bits an index, the palette in Flate
+    stream 8. indexed_bad.pdf: (5) indices up to 3 with hival 1, (6) hival 15 with 8 colours,
+    (7) an ICCBased base."""
+    rng = random.Random(31)
+    palette = [list(c) for c in viridis(16)]
+    # Bytes matplotlib escapes, put where viridis has values near them.
+    palette[1][1], palette[2][0], palette[6][0], palette[0][1], palette[12][2] = \
+        0x28, 0x29, 0x5C, 0x0A, 0x0D
+    literal = pdf_literal(bytes(v for c in palette for v in c))
+    viridis_map = indexed_image(heatmap(rng, 64, 48, 16, 8), 4,
+                                b"[ /Indexed /DeviceRGB 15\n" + literal + b" ]", True)
+    greys = bytes(range(0, 256, 4))
+    grey_map = indexed_image(heatmap(rng, 48, 32, 64, 4), 8,
+                             b"[/Indexed /DeviceGray 63 <" + greys.hex().encode() + b">]", False)
+    four = bytes(v for c in viridis(4) for v in c)
+    four_map = indexed_image(heatmap(rng, 40, 40, 4, 5), 2,
+                             b"[/Indexed /DeviceRGB 3 8 0 R]", True)
+    write("indexed.pdf", pdf(image_page(3) + [viridis_map, grey_map, four_map,
+                                              stream(zlib.compress(four),
+                                                     b"/Filter /FlateDecode ")]))
+
+    past = indexed_image(heatmap(rng, 16, 16, 4, 4), 2,
+                         b"[/Indexed /DeviceRGB 1 <" + four[:6].hex().encode() + b">]", False)
+    short = indexed_image(heatmap(rng, 16, 16, 8, 4), 4,
+                          b"[/Indexed /DeviceRGB 15 " + pdf_literal(four * 2) + b"]", True)
+    icc = indexed_image(heatmap(rng, 16, 16, 4, 4), 2,
+                        b"[/Indexed [/ICCBased 8 0 R] 3 " + pdf_literal(four) + b"]", False)
+    write("indexed_bad.pdf", pdf(image_page(3) + [past, short, icc,
+                                                  stream(bytes(16), b"/N 3 ")]))
+
+
 if __name__ == "__main__":
     office()
     pdfs()
@@ -471,3 +624,5 @@ if __name__ == "__main__":
     pdf_images()
     embedded_tables()
     mixed_request()
+    svg_rasters()
+    indexed_pdfs()

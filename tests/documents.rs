@@ -317,3 +317,62 @@ fn tables_inside_notebooks_pages_and_markdown_meet_the_table_rules() {
     assert_eq!(small["location"]["line"], 9);
     assert_eq!(verdict("results.md"), "review");
 }
+
+#[test]
+fn matplotlib_svg_rasters_wrapped_over_lines_are_decoded_and_checked() {
+    // The payload starts on the line after `base64,` and is wrapped at 76 columns: it runs to
+    // the closing quote, and the whole PNG is decoded.
+    assert_eq!(rules("plot_wrapped.svg"), ["P010", "P011"]);
+    assert_eq!(verdict("plot_wrapped.svg"), "review");
+    assert_eq!(entry("plot_wrapped.svg!/data0.png")["kind"], "image");
+    assert_eq!(rules("plot_wrapped.svg!/data0.png"), Vec::<&str>::new());
+    assert_eq!(verdict("plot_wrapped.svg!/data0.png"), "pass");
+
+    // The location is the URI in the file: `data:` at its offset, the closing quote just
+    // after its length.
+    let uri = finding("plot_wrapped.svg", "P011");
+    let svg = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("testdata/documents/plot_wrapped.svg"),
+    )
+    .expect("fixture");
+    let offset = uri["location"]["byte_offset"].as_u64().expect("offset") as usize;
+    let length = uri["location"]["byte_length"].as_u64().expect("length") as usize;
+    assert_eq!(&svg[offset..offset + 5], b"data:");
+    assert_eq!(svg[offset + length], b'"');
+    assert_eq!(uri["location"]["chunk"], "data0.png");
+
+    assert_eq!(rules("plot_wrapped_appended.svg!/data0.png"), ["G001"]);
+    assert_eq!(
+        entry("plot_wrapped_appended.svg!/data0.png")["container"],
+        "plot_wrapped_appended.svg"
+    );
+    assert_eq!(verdict("plot_wrapped_appended.svg"), "block");
+}
+
+#[test]
+fn indexed_pdf_images_are_expanded_and_checked() {
+    // Literal, hex and stream palettes; 4-, 8- and 2-bit indices; with and without
+    // predictors: every image is taken out, and nothing is left uninspected.
+    assert_eq!(rules("indexed.pdf"), Vec::<&str>::new());
+    assert_eq!(verdict("indexed.pdf"), "pass");
+    for object in 5..=7 {
+        let member = format!("indexed.pdf!/object-{object}.png");
+        assert_eq!(entry(&member)["kind"], "image", "{member}");
+        assert_eq!(verdict(&member), "pass", "{member}");
+    }
+
+    // An index past hival, a short palette and an ICCBased base are each named.
+    assert_eq!(rules("indexed_bad.pdf"), ["P009"]);
+    let refused = finding("indexed_bad.pdf", "P009");
+    assert_eq!(refused["evidence"]["images"], 3);
+    let message = refused["message"].as_str().expect("message");
+    for reason in [
+        "object-5 (FlateDecode, indexed colour: index ",
+        "is past the palette's last entry, 1",
+        "object-6 (FlateDecode, indexed colour: the palette holds 24 bytes, fewer than the 48",
+        "object-7 (FlateDecode, indexed colour: base colour space given as an array",
+    ] {
+        assert!(message.contains(reason), "{message}");
+    }
+    assert_eq!(verdict("indexed_bad.pdf"), "review");
+}

@@ -14,6 +14,7 @@ mod notebook;
 mod package;
 mod pdf;
 mod pdfimage;
+mod pdfpalette;
 mod pdftext;
 mod rules;
 mod text;

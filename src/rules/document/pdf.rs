@@ -299,6 +299,9 @@ pub(super) struct RawStream<'a> {
     pub object: Option<u64>,
     /// The stream dictionary (what lies between the last `obj` and `stream`).
     pub dict: std::borrow::Cow<'a, str>,
+    /// The same bytes as written, for the binary strings a lossy `dict` garbles (an indexed
+    /// image's palette).
+    pub raw_dict: &'a [u8],
     /// The bytes between the end of line after `stream` and the next `endstream`.
     pub data: &'a [u8],
 }
@@ -332,6 +335,7 @@ pub(super) fn raw_streams(content: &[u8]) -> Vec<RawStream<'_>> {
         found.push(RawStream {
             object: obj.and_then(|i| object_number(&content[window..window + i])),
             dict: String::from_utf8_lossy(&content[dict_start..at]),
+            raw_dict: &content[dict_start..at],
             data: content.get(data_start..data_end).unwrap_or(&[]),
         });
     }
@@ -412,7 +416,7 @@ pub(super) fn text_parts(content: &[u8], limits: &Limits) -> Vec<TextPart> {
 }
 
 /// True when `dict` holds the PDF name `key` (not a longer name that starts with it).
-fn has_name(dict: &str, key: &str) -> bool {
+pub(super) fn has_name(dict: &str, key: &str) -> bool {
     dict.match_indices(key).any(|(at, _)| {
         let next = dict.as_bytes().get(at + key.len());
         !next.is_some_and(|b| b.is_ascii_alphanumeric())
