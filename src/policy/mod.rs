@@ -160,7 +160,7 @@ pub struct ImageSettings {
     pub block_rate: f64,
     /// Flat-region rate estimate at which a plot is flagged.
     pub flat_rate: f64,
-    /// Share of a plot's pixels with one-level alpha noise that is flagged.
+    /// Share of an image's pixels with one-level alpha noise (beyond two-level) that is flagged.
     pub alpha_noise_share: f64,
     /// Most distinct colours per pixel of a plot, counted on the top 7 bits of each sample.
     pub plot_colours_per_pixel: f64,

@@ -447,7 +447,8 @@ fn flat_regions(
     );
 }
 
-/// A plot's alpha: the share of pixels one level off the most common alpha value.
+/// The alpha channel: the share of pixels one level off the most common alpha value, beyond
+/// those two levels off.
 fn alpha_noise(
     samples: &[u8],
     stride: usize,
@@ -460,9 +461,16 @@ fn alpha_noise(
         histogram[pixel[stride - 1] as usize] += 1;
     }
     let mode = (0..256).max_by_key(|&v| histogram[v]).unwrap_or(255);
-    let off_by_one = mode.checked_sub(1).map_or(0, |v| histogram[v])
-        + histogram.get(mode + 1).copied().unwrap_or(0);
-    let share = off_by_one as f64 / pixels as f64;
+    let at = |distance: usize| {
+        mode.checked_sub(distance).map_or(0, |v| histogram[v])
+            + histogram.get(mode + distance).copied().unwrap_or(0)
+    };
+    // A payload in the alpha LSBs moves pixels of the common value one level and no further;
+    // an alpha that varies smoothly (a gradient, noise, soft edges) fills the levels one and
+    // two away alike. The excess of the first over the second is what a payload explains.
+    let (off_by_one, off_by_two) = (at(1), at(2));
+    let excess = off_by_one.saturating_sub(off_by_two);
+    let share = excess as f64 / pixels as f64;
     if share < settings.alpha_noise_share {
         return;
     }
@@ -470,15 +478,16 @@ fn alpha_noise(
         Finding::new(
             &ALPHA_NOISE,
             format!(
-                "{off_by_one} pixels ({:.1}%) have an alpha one level off the common value \
-                 {mode} (threshold {:.1}%)",
+                "{off_by_one} pixels have an alpha one level off the common value {mode} and \
+                 {off_by_two} two levels off: an excess of {:.1}% of the pixels (threshold \
+                 {:.1}%)",
                 share * 100.0,
                 settings.alpha_noise_share * 100.0
             ),
         )
         .with_evidence(evidence! {
-            "alpha_mode" => mode, "off_by_one" => off_by_one, "share" => round(share),
-            "threshold" => settings.alpha_noise_share,
+            "alpha_mode" => mode, "off_by_one" => off_by_one, "off_by_two" => off_by_two,
+            "share" => round(share), "threshold" => settings.alpha_noise_share,
         })
         .carrying(pixels / 8),
     );
@@ -534,6 +543,35 @@ mod tests {
         let (spa, ws) = (("spa", 0.3, 0.145), ("ws", 0.56, 0.55));
         assert_eq!(reported_estimate(&[spa, ws], 0.6), Some(spa));
         assert_eq!(reported_estimate(&[], 0.6), None);
+    }
+
+    /// Grey-and-alpha samples, 100 x 100, with the alpha of each pixel from `alpha`.
+    fn alpha_findings(alpha: impl Fn(usize) -> u8) -> Vec<Finding> {
+        let samples: Vec<u8> = (0..10_000).flat_map(|i| [128, alpha(i)]).collect();
+        let policy = Policy::default_policy();
+        let mut out = Findings::new(&policy);
+        alpha_noise(&samples, 2, 10_000, &policy.images, &mut out);
+        out.into_vec()
+    }
+
+    #[test]
+    fn alpha_moved_one_level_from_its_common_value_is_noise() {
+        // 100 of 10,000 pixels at 254 beside 255, none at 253: an excess of 1%.
+        let found = alpha_findings(|i| if i % 100 == 0 { 254 } else { 255 });
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].evidence["off_by_one"], 100);
+        assert_eq!(found[0].evidence["off_by_two"], 0);
+        assert_eq!(found[0].evidence["share"], 0.01);
+    }
+
+    #[test]
+    fn smooth_or_random_alpha_is_not_noise() {
+        // A gradient over all 256 levels, and xorshift noise: each level near the mode is
+        // about as full as the next, so nothing is in excess.
+        assert!(alpha_findings(|i| (i % 256) as u8).is_empty());
+        let mut next = stream(0xa1fa);
+        let noise: Vec<u8> = (0..10_000).map(|_| next() as u8).collect();
+        assert!(alpha_findings(|i| noise[i]).is_empty());
     }
 
     #[test]

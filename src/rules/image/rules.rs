@@ -155,11 +155,12 @@ pub static ALPHA_NOISE: Rule = Rule {
     name: "alpha-noise",
     family: Family::Image,
     severity: Severity::Block,
-    summary: "a plot whose alpha channel has low-bit noise",
-    detects: "In a plot, pixels whose alpha differs by exactly one level from the most common \
-              alpha value, above images.alpha_noise_share of the pixels.",
-    why: "Plotting libraries write a constant alpha (or smooth antialiased edges); one-level \
-          noise there is a payload only the alpha channel carries.",
+    summary: "an image whose alpha channel has low-bit noise",
+    detects: "Pixels whose alpha differs by exactly one level from the most common alpha value, \
+              beyond those two levels off, above images.alpha_noise_share of the pixels.",
+    why: "Plotting libraries and cameras write a constant alpha (or smooth edges, which fill \
+          the levels one and two away alike); one-level noise there is a payload only the \
+          alpha channel carries.",
     fix: "Save the figure without an alpha channel.",
     policy_keys: &["images.alpha_noise_share", "rules.G009"],
     references: &["../shared/notes/steganalysis.md, container tricks: alpha channel"],
