@@ -269,6 +269,16 @@ def leak() -> None:
                 f"{0.2 + i / 100:.2f} s\n" for i in range(8))
         + f"2026-11-30 10:03:09 WARN batch 9: skipped patient {first}, 1 row, 0.01 s\n",
     )
+    # A debugging loop that logs each patient: no date, no identifier, but a different
+    # patient's key and three varying values in every line (E008).
+    write(
+        TEXT / "leak" / "patient_loop.log",
+        "starting the per-patient check\n"
+        + "".join(f"processing patient {100001 + i} age={rng.randint(30, 80)} "
+                  f"sex={rng.choice(['Male', 'Female'])} bmi={rng.uniform(18, 40):.1f}\n"
+                  for i in range(12))
+        + "finished: 12 patients\n",
+    )
     secret = b"943 476 5919 F 1980-01-02"
     bits = "".join(f"{byte:08b}" for byte in secret)
     hidden = "".join("\u200b" if bit == "0" else "\u200c" for bit in bits)

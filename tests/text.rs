@@ -283,6 +283,19 @@ fn notebook_outputs_are_checked_per_cell() {
 }
 
 #[test]
+fn a_loop_logging_each_patient_is_a_row_listing() {
+    let (_, _, report) = report(&[]);
+    let log = file(&report, "leak/patient_loop.log");
+    assert_eq!(log["verdict"], "block");
+    let listing = &log["findings"][0];
+    assert_eq!(listing["rule"], "E008");
+    assert_eq!(listing["evidence"]["rows"], 12);
+    assert_eq!(listing["evidence"]["first_line"], 2);
+    assert_eq!(listing["evidence"]["last_line"], 13);
+    assert_eq!(log["findings"].as_array().map(Vec::len), Some(1));
+}
+
+#[test]
 fn identifiers_are_found_in_a_log_read_as_a_csv() {
     let (_, _, report) = report(&[]);
     // Every line has two commas, so the log is identified as a CSV and the table rules read

@@ -10,8 +10,14 @@
 //! (a date followed by a time of day), and a dated series of aggregates (one line per day,
 //! week or month, dates in order) with no identifier in it.
 //!
+//! A debugging loop that logs one person a line with neither dates nor identifiers
+//! (`processing patient 100001 age=62 sex=Male bmi=25.0`) is found by its shape instead: a
+//! run of lines of one template, each naming a different person by a key after a word such as
+//! `patient` or `subject` (or in a `patient_id=` field), and carrying at least two more values
+//! that vary. Progress lines (`patient 17 of 500`) carry fewer and are not records.
+//!
 //! Limitation: quoted fields holding the delimiter are split on it, and a listing whose rows
-//! hold neither a date nor an identifier (pseudonymous IDs, ages and sexes only) is not
+//! hold neither a date, an identifier nor a person's key (ages and sexes only) is not
 //! recognised here; the table rules judge such content when it is a table file.
 
 use super::dates;
@@ -82,9 +88,22 @@ pub fn scan_row_listings(
 ) -> Vec<Listing> {
     let mut listings = Vec::new();
     let mut run: Vec<(usize, usize, Record)> = Vec::new();
+    let mut loop_run: Vec<PersonLine> = Vec::new();
+    let mut loops = Vec::new();
     let mut next_identifier = 0;
     let mut offset = 0;
     for line in text.split_inclusive('\n') {
+        let person = person_line(line.trim_end_matches(['\n', '\r']), offset);
+        let continues = match (&person, loop_run.last()) {
+            (Some(p), Some(last)) => p.template == last.template,
+            _ => false,
+        };
+        if !continues {
+            close_loop(&mut loop_run, min_rows, &mut loops);
+        }
+        if let Some(person) = person {
+            loop_run.push(person);
+        }
         let start = offset;
         offset += line.len();
         while identifiers
@@ -112,7 +131,207 @@ pub fn scan_row_listings(
         }
     }
     close(&mut run, min_rows, &mut listings);
+    close_loop(&mut loop_run, min_rows, &mut loops);
+    for found in loops {
+        let overlaps = listings
+            .iter()
+            .any(|l: &Listing| l.start < found.end && found.start < l.end);
+        if !overlaps {
+            listings.push(found);
+        }
+    }
+    listings.sort_by_key(|l| l.start);
     listings
+}
+
+/// Words that name the person a line is about; the token after one is that person's key.
+const PERSON_WORDS: &[&str] = &[
+    "patient",
+    "person",
+    "subject",
+    "participant",
+    "individual",
+    "pid",
+    "patid",
+    "patient_id",
+    "person_id",
+    "subject_id",
+    "participant_id",
+];
+
+/// A line about one person: where it is, its template and the person's key.
+struct PersonLine {
+    start: usize,
+    end: usize,
+    /// A hash of the words, with every number and `key=value` value masked.
+    template: u64,
+    key: String,
+    /// Masked slots: the key and the other values that vary.
+    slots: usize,
+}
+
+/// The line's person key and template, when a person word is followed by a key with a digit
+/// (`patient 100001`, `subject: S-017`) or a person field holds one (`patient_id=100001`).
+fn person_line(line: &str, start: usize) -> Option<PersonLine> {
+    if !may_name_person(line.as_bytes()) {
+        return None;
+    }
+    let key = person_key(line)?;
+    let (template, slots) = template(line);
+    Some(PersonLine {
+        start,
+        end: start + line.len(),
+        template,
+        key: key.to_string(),
+        slots,
+    })
+}
+
+/// Strips the punctuation that sticks to a log's tokens (`subject:`, `(patient`).
+fn bare(token: &str) -> &str {
+    token.trim_matches(|c: char| matches!(c, ':' | ',' | ';' | '(' | ')' | '"'))
+}
+
+fn has_digit(token: &str) -> bool {
+    token.bytes().any(|b| b.is_ascii_digit())
+}
+
+/// The key after a person word, or in a person field. Most lines name no person, and this
+/// is all they cost: a vectorised search for the spaces, and a look at the first byte of each
+/// token, closer only at tokens that start like a person word (or follow one).
+fn person_key(line: &str) -> Option<&str> {
+    let bytes = line.as_bytes();
+    let starts = std::iter::once(0).chain(memchr::memchr_iter(b' ', bytes).map(|at| at + 1));
+    let mut after_word = false;
+    for start in starts {
+        let Some(&first) = bytes.get(start) else {
+            break;
+        };
+        if first == b' ' || !after_word && !starts_like_person_word(&bytes[start..]) {
+            continue;
+        }
+        let end = memchr::memchr(b' ', &bytes[start..]).map_or(bytes.len(), |at| start + at);
+        let token = bare(line[start..end].trim());
+        match token.split_once('=') {
+            Some((name, value)) if is_person_word(name) && has_digit(value) => return Some(value),
+            Some(_) => after_word = false,
+            None if after_word && has_digit(token) => return Some(token),
+            None => after_word = is_person_word(token),
+        }
+    }
+    None
+}
+
+/// Whether the four bytes, lowercased, begin a person word: `pati`, `pers`, `subj`,
+/// `part`, `indi`, or `pid` ending there. Bitwise, not short-circuit, so that the scan over
+/// every line below vectorises.
+#[inline(always)]
+fn person_prefix(a: u8, b: u8, c: u8, d: u8) -> bool {
+    let (a, b, c, d) = (a | 0x20, b | 0x20, c | 0x20, d | 0x20);
+    let letter = d.is_ascii_lowercase();
+    ((a == b'p') & (b == b'a') & (c == b't') & (d == b'i'))
+        | ((a == b'p') & (b == b'e') & (c == b'r') & (d == b's'))
+        | ((a == b's') & (b == b'u') & (c == b'b') & (d == b'j'))
+        | ((a == b'p') & (b == b'a') & (c == b'r') & (d == b't'))
+        | ((a == b'i') & (b == b'n') & (c == b'd') & (d == b'i'))
+        | ((a == b'p') & (b == b'i') & (c == b'd') & !letter)
+}
+
+/// Whether any token of the line starts like a person word; every line of every text is
+/// asked, so it is one branch-free pass over the bytes.
+fn may_name_person(line: &[u8]) -> bool {
+    if starts_like_person_word(line) {
+        return true;
+    }
+    let Some(n) = line.len().checked_sub(4) else {
+        return false;
+    };
+    let (s0, s1, s2) = (&line[..n], &line[1..n + 1], &line[2..n + 2]);
+    let (s3, s4) = (&line[3..n + 3], &line[4..n + 4]);
+    let mut hits = 0u8;
+    for i in 0..n {
+        let b = s0[i];
+        let boundary = (b == b' ') | (b == b'(') | (b == b'[') | (b == b'"') | (b == b'\t');
+        let word = person_prefix(s1[i], s2[i], s3[i], s4[i]);
+        hits |= u8::from(boundary & word);
+    }
+    hits != 0
+}
+
+/// A token (after an opening bracket or quote) starts like a person word.
+fn starts_like_person_word(token: &[u8]) -> bool {
+    let token = match token.first() {
+        Some(b'(' | b'[' | b'"') => &token[1..],
+        _ => token,
+    };
+    match token {
+        [a, b, c, d, ..] => person_prefix(*a, *b, *c, *d),
+        [a, b, c] => person_prefix(*a, *b, *c, b' '),
+        _ => false,
+    }
+}
+
+/// One of [`PERSON_WORDS`], in any case. The first letter and the length rule out nearly
+/// every token before any comparison, which keeps this pass over every line of a log cheap.
+fn is_person_word(name: &str) -> bool {
+    let bytes = name.as_bytes();
+    (3..=14).contains(&bytes.len())
+        && matches!(bytes[0] | 0x20, b'p' | b's' | b'i')
+        && PERSON_WORDS.iter().any(|w| name.eq_ignore_ascii_case(w))
+}
+
+/// A hash of the line's words with every number and every `key=value` value masked, and the
+/// number of masked slots.
+fn template(line: &str) -> (u64, usize) {
+    use std::hash::Hasher;
+
+    let mut hasher = std::collections::hash_map::DefaultHasher::new();
+    let mut slots = 0;
+    for token in line.split_ascii_whitespace().map(bare) {
+        let word = match token.split_once('=') {
+            Some((name, value)) => {
+                slots += usize::from(!value.is_empty());
+                name
+            }
+            None if has_digit(token) => {
+                slots += 1;
+                "#"
+            }
+            None => token,
+        };
+        for byte in word.bytes() {
+            hasher.write_u8(byte.to_ascii_lowercase());
+        }
+        hasher.write_u8(b' ');
+    }
+    (hasher.finish(), slots)
+}
+
+/// Closes a run of person lines: a listing when it is long enough, every line names a
+/// different person, and each carries at least two values besides the key.
+fn close_loop(run: &mut Vec<PersonLine>, min_rows: usize, out: &mut Vec<Listing>) {
+    let lines = std::mem::take(run);
+    if lines.len() < min_rows.max(2) || lines.iter().any(|l| l.slots < 3) {
+        return;
+    }
+    let mut keys: Vec<&str> = lines.iter().map(|l| l.key.as_str()).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    if keys.len() != lines.len() {
+        return;
+    }
+    let (Some(first), Some(last)) = (lines.first(), lines.last()) else {
+        return;
+    };
+    out.push(Listing {
+        start: first.start,
+        last_line_start: last.start,
+        end: last.end,
+        rows: lines.len(),
+        fields: first.slots,
+        delimiter: Delimiter::Spaces,
+        personal: vec!["a different person's key"],
+    });
 }
 
 fn close(run: &mut Vec<(usize, usize, Record)>, min_rows: usize, out: &mut Vec<Listing>) {
@@ -273,6 +492,42 @@ mod tests {
             .map(|m| format!("2020-{m:02}-01,{},{}\n", 100 + m, 30 + m))
             .collect();
         assert!(listings(&series).is_empty());
+    }
+
+    #[test]
+    fn a_loop_logging_each_patient_is_a_listing() {
+        let text: String = (0..6)
+            .map(|i| {
+                format!(
+                    "processing patient 10000{i} age={} sex=F bmi=2{i}.5\n",
+                    40 + i
+                )
+            })
+            .collect();
+        let found = listings(&text);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].rows, 6);
+        // The key and the three values of age, sex and BMI.
+        assert_eq!(found[0].fields, 4);
+        assert_eq!(found[0].personal, vec!["a different person's key"]);
+        let fields: String = (0..6)
+            .map(|i| format!("patient_id={i}7 outcome=1 score=0.{i}\n"))
+            .collect();
+        assert_eq!(listings(&fields).len(), 1);
+    }
+
+    #[test]
+    fn progress_and_one_person_repeated_are_not_listings() {
+        let progress: String = (1..=9)
+            .map(|i| format!("patient {i} of 500 done\n"))
+            .collect();
+        assert!(listings(&progress).is_empty());
+        let same: String = (0..9)
+            .map(|i| format!("patient 1001 step {i} loss=0.{i} lr=0.01\n"))
+            .collect();
+        assert!(listings(&same).is_empty());
+        let cohort = "Patient cohort: 5000 rows, 12 columns, 3 sites\n".repeat(6);
+        assert!(listings(&cohort).is_empty());
     }
 
     #[test]
