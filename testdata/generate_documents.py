@@ -437,9 +437,13 @@ def word_tables() -> None:
         [wtc(t), wtc(e), wtc(se), wtc(p)] for t, e, se, p in
         [("(Intercept)", "2.314", "0.412", "&lt;0.001"), ("Age (per 10 years)", "0.187",
          "0.051", "&lt;0.001"), ("Female", "-0.093", "0.118", "0.431")]]
+    sites = [[wtc("Site"), wtc("Patients")], [wtc("Leeds"), wtc(240)], [wtc("York"), wtc(186)]]
+    footnotes = (f'<w:footnotes {W}><w:footnote w:id="1"><w:p><w:r><w:t>Recruitment by site:'
+                 f"</w:t></w:r></w:p>{wtbl(sites, 2)}</w:footnote></w:footnotes>")
     docx("clean_tables.docx",
          para("Table 1. Deaths by region.") + wtbl(regions, 3)
-         + para("Table 2. Poisson model of admission.") + wtbl(model, 4))
+         + para("Table 2. Poisson model of admission.") + wtbl(model, 4),
+         [("word/footnotes.xml", footnotes)])
 
     span, restart, below = '<w:gridSpan w:val="2"/>', '<w:vMerge w:val="restart"/>', "<w:vMerge/>"
     merged = [

@@ -332,11 +332,17 @@ fn tables_inside_word_and_opendocument_reports_meet_the_table_rules() {
     assert_eq!(small["evidence"]["threshold"], 10);
     assert_eq!(verdict("results_table.docx"), "review");
 
-    // Counts of at least 10 and a regression table: read, and nothing to report.
-    assert_eq!(rules("clean_tables.docx"), ["T014", "T014"]);
-    let model = &entry("clean_tables.docx")["findings"][1];
-    assert_eq!(model["location"]["chunk"], "table 2");
-    assert_eq!(model["evidence"]["columns"][1]["role"], "estimate");
+    // Counts of at least 10, a regression table, and a table of counts in a footnote: read,
+    // named by their part, and nothing to report.
+    assert_eq!(rules("clean_tables.docx"), ["T014", "T014", "T014"]);
+    let findings = &entry("clean_tables.docx")["findings"];
+    assert_eq!(findings[0]["location"]["chunk"], "table 1");
+    assert_eq!(findings[1]["location"]["chunk"], "table 2");
+    assert_eq!(findings[1]["evidence"]["columns"][1]["role"], "estimate");
+    assert_eq!(
+        findings[2]["location"]["chunk"],
+        "word/footnotes.xml table 1"
+    );
     assert_eq!(verdict("clean_tables.docx"), "pass");
 
     // Female and Male spanning two columns each (w:gridSpan, and ODF covered cells) over
