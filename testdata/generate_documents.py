@@ -383,6 +383,95 @@ def embedded_tables() -> None:
           + "\n" + REGIONS_MD + "\nThe pipe in `cat log | wc -l` is not a table.\n")
 
 
+def wtc(text, pr: str = "") -> str:
+    """A Word table cell holding one paragraph; `pr` goes in its w:tcPr."""
+    run = f"<w:r><w:t>{text}</w:t></w:r>" if text != "" else ""
+    return f'<w:tc><w:tcPr><w:tcW w:w="1200" w:type="dxa"/>{pr}</w:tcPr><w:p>{run}</w:p></w:tc>'
+
+
+def wtbl(rows: list[list[str]], columns: int) -> str:
+    """A Word table of rows of cells made by wtc(), with its grid of `columns` columns."""
+    grid = '<w:gridCol w:w="1200"/>' * columns
+    body = "".join(f"<w:tr>{''.join(cells)}</w:tr>" for cells in rows)
+    return (f'<w:tbl><w:tblPr><w:tblStyle w:val="TableGrid"/><w:tblW w:w="0" w:type="auto"/>'
+            f"</w:tblPr><w:tblGrid>{grid}</w:tblGrid>{body}</w:tbl>")
+
+
+def odt(name: str, body: str) -> None:
+    """A minimal OpenDocument text package whose office:text is `body`."""
+    manifest = (
+        '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest '
+        'xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0">'
+        '<manifest:file-entry manifest:full-path="/" '
+        'manifest:media-type="application/vnd.oasis.opendocument.text"/>'
+        '<manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/>'
+        "</manifest:manifest>"
+    )
+    content = (
+        '<?xml version="1.0" encoding="UTF-8"?><office:document-content '
+        'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" '
+        'xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" '
+        'xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.3">'
+        f"<office:body><office:text>{body}</office:text></office:body>"
+        "</office:document-content>"
+    )
+    zip_write(OUT / name, [
+        ("mimetype", "application/vnd.oasis.opendocument.text"),
+        ("META-INF/manifest.xml", manifest),
+        ("content.xml", content),
+    ], stored_first=True)
+
+
+def word_tables() -> None:
+    """Results tables inside Word and OpenDocument reports, for the table rules."""
+    header = [wtc("Age band"), wtc("Female"), wtc("Male")]
+    rows = [[wtc(a), wtc(f), wtc(m)] for a, f, m in CROSSTAB]
+    docx("results_table.docx",
+         para("Results") + para("Table 1. Admissions by age band and sex, 2015-2024.")
+         + wtbl([header] + rows, 3) + para("Source: linked admissions, 2015-2024."))
+
+    regions = [[wtc("Region"), wtc("Deaths"), wtc("Population")]] + [
+        [wtc(r), wtc(d), wtc(p)] for r, d, p in
+        [("North", 412, "51,230"), ("Midlands", 388, "47,810"), ("South", 455, "60,122")]]
+    model = [[wtc("Term"), wtc("Estimate"), wtc("SE"), wtc("p-value")]] + [
+        [wtc(t), wtc(e), wtc(se), wtc(p)] for t, e, se, p in
+        [("(Intercept)", "2.314", "0.412", "&lt;0.001"), ("Age (per 10 years)", "0.187",
+         "0.051", "&lt;0.001"), ("Female", "-0.093", "0.118", "0.431")]]
+    sites = [[wtc("Site"), wtc("Patients")], [wtc("Leeds"), wtc(240)], [wtc("York"), wtc(186)]]
+    footnotes = (f'<w:footnotes {W}><w:footnote w:id="1"><w:p><w:r><w:t>Recruitment by site:'
+                 f"</w:t></w:r></w:p>{wtbl(sites, 2)}</w:footnote></w:footnotes>")
+    docx("clean_tables.docx",
+         para("Table 1. Deaths by region.") + wtbl(regions, 3)
+         + para("Table 2. Poisson model of admission.") + wtbl(model, 4),
+         [("word/footnotes.xml", footnotes)])
+
+    span, restart, below = '<w:gridSpan w:val="2"/>', '<w:vMerge w:val="restart"/>', "<w:vMerge/>"
+    merged = [
+        [wtc("Age band", restart), wtc("Female", span), wtc("Male", span)],
+        [wtc("", below), wtc("n"), wtc("%"), wtc("n"), wtc("%")],
+    ] + [[wtc(a), wtc(f), wtc(f"{100 * f / (f + m):.1f}"), wtc(m), wtc(f"{100 * m / (f + m):.1f}")]
+         for a, f, m in CROSSTAB]
+    docx("merged_header.docx", para("Table 3. Admissions by age band and sex.")
+         + wtbl(merged, 5))
+
+    cell = lambda text, attrs="": (f"<table:table-cell{attrs}><text:p>{text}</text:p>"
+                                   "</table:table-cell>")
+    spanned = ' table:number-columns-spanned="2"'
+    covered = "<table:covered-table-cell/>"
+    head = (f"<table:table-header-rows><table:table-row>{cell('Age band')}"
+            f"{cell('Female', spanned)}{covered}{cell('Male', spanned)}{covered}"
+            f"</table:table-row><table:table-row>{cell('')}{cell('n')}{cell('%')}"
+            f"{cell('n')}{cell('%')}</table:table-row></table:table-header-rows>")
+    body = "".join(
+        f"<table:table-row>{cell(a)}{cell(f)}{cell(f'{100 * f / (f + m):.1f}')}{cell(m)}"
+        f"{cell(f'{100 * m / (f + m):.1f}')}</table:table-row>" for a, f, m in CROSSTAB)
+    odt("results_table.odt",
+        "<text:p>Table 1. Admissions by age band and sex.</text:p>"
+        '<table:table table:name="Table1">'
+        '<table:table-column table:number-columns-repeated="5"/>'
+        f"{head}{body}</table:table><text:p>Source: linked admissions.</text:p>")
+
+
 def mixed_request() -> None:
     """requests/mixed/: a realistic request of mixed kinds, each member with a known verdict
     (tests/mixed_request.rs)."""
@@ -623,6 +712,7 @@ if __name__ == "__main__":
     document_text()
     pdf_images()
     embedded_tables()
+    word_tables()
     mixed_request()
     svg_rasters()
     indexed_pdfs()

@@ -376,3 +376,126 @@ fn indexed_pdf_images_are_expanded_and_checked() {
     }
     assert_eq!(verdict("indexed_bad.pdf"), "review");
 }
+
+#[test]
+fn tables_inside_word_and_opendocument_reports_meet_the_table_rules() {
+    // A results table in the body of a Word report: the cell of 3 is named by its labels,
+    // the line is the row of the table.
+    assert_eq!(rules("results_table.docx"), ["T014", "T001"]);
+    let small = finding("results_table.docx", "T001");
+    assert_eq!(small["location"]["chunk"], "table 1");
+    assert_eq!(small["location"]["row"], "60-79");
+    assert_eq!(small["location"]["column"], "Male");
+    assert_eq!(small["location"]["line"], 4);
+    assert_eq!(small["evidence"]["value"], 3);
+    assert_eq!(small["evidence"]["threshold"], 10);
+    assert_eq!(verdict("results_table.docx"), "review");
+
+    // Counts of at least 10, a regression table, and a table of counts in a footnote: read,
+    // named by their part, and nothing to report.
+    assert_eq!(rules("clean_tables.docx"), ["T014", "T014", "T014"]);
+    let findings = &entry("clean_tables.docx")["findings"];
+    assert_eq!(findings[0]["location"]["chunk"], "table 1");
+    assert_eq!(findings[1]["location"]["chunk"], "table 2");
+    assert_eq!(findings[1]["evidence"]["columns"][1]["role"], "estimate");
+    assert_eq!(
+        findings[2]["location"]["chunk"],
+        "word/footnotes.xml table 1"
+    );
+    assert_eq!(verdict("clean_tables.docx"), "pass");
+
+    // Female and Male spanning two columns each (w:gridSpan, and ODF covered cells) over
+    // n and %: the header's two rows name each column, and the percent of 3 is reported too.
+    for path in ["merged_header.docx", "results_table.odt"] {
+        assert_eq!(rules(path), ["T014", "T001", "T002"], "{path}");
+        let layout = finding(path, "T014");
+        let columns: Vec<&str> = layout["evidence"]["columns"]
+            .as_array()
+            .expect("columns")
+            .iter()
+            .map(|c| c["column"].as_str().expect("column"))
+            .collect();
+        assert_eq!(
+            columns,
+            [
+                "Age band",
+                "Female / n",
+                "Female / %",
+                "Male / n",
+                "Male / %"
+            ],
+            "{path}"
+        );
+        assert_eq!(
+            layout["evidence"]["header_lines"],
+            serde_json::json!([1, 2])
+        );
+        let small = finding(path, "T001");
+        assert_eq!(small["location"]["chunk"], "table 1", "{path}");
+        assert_eq!(small["location"]["row"], "60-79", "{path}");
+        assert_eq!(small["location"]["column"], "Male / n", "{path}");
+        assert_eq!(small["location"]["line"], 5, "{path}");
+        assert_eq!(small["evidence"]["value"], 3, "{path}");
+        let percent = finding(path, "T002");
+        assert_eq!(percent["location"]["column"], "Male / %", "{path}");
+        assert_eq!(percent["evidence"]["n_column"], "Male / n", "{path}");
+        assert_eq!(verdict(path), "review", "{path}");
+    }
+}
+
+#[test]
+fn a_word_table_cut_short_is_reported_unreadable() {
+    // A document.xml whose table never closes (the ZIP is sound): T013 blocks it, and the
+    // rows that could be read are still judged.
+    let document = "<?xml version=\"1.0\"?><w:document xmlns:w=\"http://schemas.\
+        openxmlformats.org/wordprocessingml/2006/main\"><w:body><w:tbl>\
+        <w:tr><w:tc><w:p><w:r><w:t>Region</w:t></w:r></w:p></w:tc><w:tc><w:p><w:r>\
+        <w:t>Deaths</w:t></w:r></w:p></w:tc></w:tr><w:tr><w:tc><w:p><w:r><w:t>North</w:t>\
+        </w:r></w:p></w:tc><w:tc><w:p><w:r><w:t>4</w:t></w:r></w:p></w:tc></w:tr>\
+        <w:tr><w:tc><w:p><w:r><w:t>South</w:t></w:r></w:p></w:tc><w:tc><w:p><w:r>\
+        <w:t>15</w:t></w:r></w:p></w:tc><w:tc><w:p>";
+    let types = "<?xml version=\"1.0\"?><Types xmlns=\"http://schemas.openxmlformats.org/\
+        package/2006/content-types\"><Override PartName=\"/word/document.xml\" \
+        ContentType=\"application/vnd.openxmlformats-officedocument.wordprocessingml.\
+        document.main+xml\"/></Types>";
+    let dir = tempfile::tempdir().expect("tempdir");
+    let file = std::fs::File::create(dir.path().join("cut.docx")).expect("create");
+    let mut zip = zip::ZipWriter::new(file);
+    let options = zip::write::SimpleFileOptions::default();
+    for (name, text) in [
+        ("[Content_Types].xml", types),
+        ("word/document.xml", document),
+    ] {
+        zip.start_file(name, options).expect("start");
+        std::io::Write::write_all(&mut zip, text.as_bytes()).expect("write");
+    }
+    zip.finish().expect("finish");
+    let output = Command::cargo_bin("egress-check")
+        .expect("binary")
+        .timeout(Duration::from_secs(60))
+        .arg("check")
+        .arg(dir.path())
+        .args(["--format", "json"])
+        .output()
+        .expect("run");
+    let report: Value = serde_json::from_slice(&output.stdout).expect("json");
+    let file = &report["files"][0];
+    assert_eq!(file["kind"], "document", "{file}");
+    let findings = file["findings"].as_array().expect("findings");
+    let unreadable = findings
+        .iter()
+        .find(|f| f["rule"] == "T013")
+        .unwrap_or_else(|| panic!("no T013: {file}"));
+    assert_eq!(unreadable["location"]["chunk"], "table 1");
+    assert_eq!(unreadable["evidence"]["part"], "word/document.xml");
+    assert_eq!(
+        unreadable["evidence"]["error"],
+        "the part ends inside the table"
+    );
+    let small = findings
+        .iter()
+        .find(|f| f["rule"] == "T001")
+        .unwrap_or_else(|| panic!("no T001: {file}"));
+    assert_eq!(small["location"]["row"], "North");
+    assert_eq!(file["verdict"], "block");
+}

@@ -24,6 +24,9 @@ mod words;
 pub use rules::*;
 /// Tag attributes, shared with the table family's reading of HTML tables.
 pub(crate) use text::attributes;
+/// The XML lexer of Office parts, shared with the table family's reading of Word and
+/// OpenDocument tables.
+pub(crate) use words::{push_raw, push_text, scan, Piece, Tag};
 
 use std::cell::Cell;
 
@@ -177,6 +180,47 @@ pub fn text_parts(file: &Inspected, policy: &Policy, out: &mut Findings) -> Vec<
     }
 }
 
+/// One XML part of a document, inflated.
+#[derive(Debug)]
+pub struct XmlPart {
+    /// The part's name in the package: `word/document.xml`, `content.xml`.
+    pub name: String,
+    pub xml: Vec<u8>,
+}
+
+/// True for the word-processing formats whose tables [`table_parts`] hands to the table
+/// rules.
+pub fn has_tables(format: Format) -> bool {
+    matches!(format, Format::Docx | Format::Docm | Format::Odt)
+}
+
+/// The parts of a Word or OpenDocument text document that may hold tables: the body, and the
+/// headers, footers and notes (`styles.xml` for OpenDocument), inflated under the same limits
+/// as for the text rules. A package or part that cannot be read is reported by the document
+/// check (P012), here it is only left out.
+pub fn table_parts(file: &Inspected, policy: &Policy, out: &mut Findings) -> Vec<XmlPart> {
+    let Some(content) = file.content() else {
+        return Vec::new();
+    };
+    if !has_tables(file.identity.format) {
+        return Vec::new();
+    }
+    package::xml_parts(content, &Limits::of(policy), is_table_part, out)
+}
+
+/// Word bodies, headers, footers, footnotes and endnotes; OpenDocument content and styles.
+fn is_table_part(name: &str) -> bool {
+    let lower = name.to_ascii_lowercase();
+    let Some(base) = lower.strip_prefix("word/") else {
+        return lower == "content.xml" || lower == "styles.xml";
+    };
+    !base.contains('/')
+        && base.ends_with(".xml")
+        && ["document", "header", "footer", "footnotes", "endnotes"]
+            .iter()
+            .any(|prefix| base.starts_with(prefix))
+}
+
 /// The limits and the bytes already used against them, for taking members out.
 pub(crate) struct Budget<'a> {
     pub limits: &'a Limits,
@@ -249,4 +293,36 @@ fn legacy(content: &[u8], format: Format, out: &mut Findings) {
         )
         .with_evidence(evidence! {"format" => format.as_str()}),
     );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_parts_are_bodies_headers_footers_and_notes() {
+        for name in [
+            "word/document.xml",
+            "word/header2.xml",
+            "word/footer1.xml",
+            "word/footnotes.xml",
+            "word/endnotes.xml",
+            "content.xml",
+            "styles.xml",
+        ] {
+            assert!(is_table_part(name), "{name}");
+        }
+        for name in [
+            "word/comments.xml",
+            "word/styles.xml",
+            "word/_rels/document.xml.rels",
+            "word/glossary/document.xml",
+            "xl/worksheets/sheet1.xml",
+            "Object 1/content.xml",
+        ] {
+            assert!(!is_table_part(name), "{name}");
+        }
+        assert!(has_tables(Format::Docm) && has_tables(Format::Odt));
+        assert!(!has_tables(Format::Pptx) && !has_tables(Format::Ods));
+    }
 }

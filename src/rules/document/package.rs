@@ -10,7 +10,7 @@ use zip::ZipArchive;
 
 use super::text::{attributes, collapse, excerpt, strip_tags, tags};
 use super::{
-    part, too_large, words, Budget, Limits, Member, TextPart, COMMENTS_AND_REVISIONS,
+    part, too_large, words, Budget, Limits, Member, TextPart, XmlPart, COMMENTS_AND_REVISIONS,
     DOCUMENT_MACRO, EMBEDDED_OBJECT, EXTERNAL_REFERENCE, UNREADABLE_DOCUMENT,
 };
 use crate::evidence;
@@ -205,10 +205,27 @@ pub(super) fn members(content: &[u8], budget: &Budget, out: &mut Findings) -> Ve
     members
 }
 
-/// The text of each part a reader sees (see [`words::is_text_part`]), one paragraph a line,
-/// inflated under the document limits. Parts that the check above does not read (slides,
-/// shared strings) are reported here when they cannot be inflated; the rest it reports.
+/// The text of each part a reader sees (see [`words::is_text_part`]), one paragraph a line.
 pub(super) fn text_parts(content: &[u8], limits: &Limits, out: &mut Findings) -> Vec<TextPart> {
+    xml_parts(content, limits, words::is_text_part, out)
+        .into_iter()
+        .map(|part| TextPart {
+            text: words::paragraphs(&part.xml),
+            part: part.name,
+            unit: "paragraph",
+        })
+        .collect()
+}
+
+/// The parts named by `wanted`, inflated under the document limits. Parts that the check
+/// above does not read (slides, shared strings) are reported here when they cannot be
+/// inflated; the rest it reports.
+pub(super) fn xml_parts(
+    content: &[u8],
+    limits: &Limits,
+    wanted: fn(&str) -> bool,
+    out: &mut Findings,
+) -> Vec<XmlPart> {
     let Ok(mut package) = open(content) else {
         return Vec::new(); // check() has reported it
     };
@@ -221,7 +238,7 @@ pub(super) fn text_parts(content: &[u8], limits: &Limits, out: &mut Findings) ->
         let name = String::from_utf8_lossy(raw.name_raw()).into_owned();
         let encrypted = raw.encrypted();
         drop(raw);
-        if encrypted || !words::is_text_part(&name) {
+        if encrypted || !wanted(&name) {
             continue;
         }
         let reported = matches!(role(&name), Role::Body | Role::Comments);
@@ -229,13 +246,9 @@ pub(super) fn text_parts(content: &[u8], limits: &Limits, out: &mut Findings) ->
             .part_bytes
             .min(limits.total_bytes.saturating_sub(inflated));
         match read_part(&mut package, index, room) {
-            Ok(bytes) => {
-                inflated += bytes.len() as u64;
-                parts.push(TextPart {
-                    text: words::paragraphs(&bytes),
-                    part: name,
-                    unit: "paragraph",
-                });
+            Ok(xml) => {
+                inflated += xml.len() as u64;
+                parts.push(XmlPart { name, xml });
             }
             Err(PartError::TooLarge) if !reported => out.push(too_large(&name, room)),
             Err(PartError::Corrupt(error)) if !reported => out.push(corrupt_part(&name, &error)),

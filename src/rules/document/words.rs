@@ -49,18 +49,72 @@ pub(super) fn is_text_part(name: &str) -> bool {
 /// The text of an XML part, one paragraph a line (see the module documentation).
 pub(super) fn paragraphs(xml: &[u8]) -> String {
     let mut text = String::with_capacity(xml.len() / 4);
+    scan(xml, |piece| match piece {
+        Piece::Text(node) => push_text(node, &mut text),
+        Piece::Cdata(body) => push_raw(body, &mut text),
+        Piece::Tag(tag) => {
+            let paragraph = PARAGRAPH_ENDS.contains(&tag.local);
+            if paragraph && (tag.closing || tag.empty) {
+                text.push('\n'); // an empty paragraph still counts
+            } else if !tag.closing && SPACES.contains(&tag.local) {
+                text.push(' ');
+            }
+        }
+    });
+    text
+}
+
+/// One piece of an XML part, in the order [`scan`] meets them.
+#[derive(Clone, Copy, Debug)]
+pub(crate) enum Piece<'a> {
+    /// A text node, its entities not yet decoded (see [`push_text`]).
+    Text(&'a [u8]),
+    /// The inside of a CDATA section, taken as it is (see [`push_raw`]).
+    Cdata(&'a [u8]),
+    Tag(Tag<'a>),
+}
+
+/// A start, end or empty tag.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Tag<'a> {
+    /// The name after any `prefix:`, as written (`tbl` for `w:tbl`).
+    pub local: &'a [u8],
+    /// An end tag, `</name>`.
+    pub closing: bool,
+    /// An empty element, `<name/>`.
+    pub empty: bool,
+    /// The bytes between `<` and `>`, attributes included.
+    pub inside: &'a [u8],
+}
+
+impl Tag<'_> {
+    /// The value of the attribute whose name, after any `prefix:`, is `local`
+    /// (ASCII case-insensitive); entities are not decoded.
+    pub fn attribute(&self, local: &str) -> Option<String> {
+        super::attributes(&String::from_utf8_lossy(self.inside))
+            .into_iter()
+            .find(|(name, _)| name.rsplit(':').next() == Some(local))
+            .map(|(_, value)| value)
+    }
+}
+
+/// Walks an XML part once, handing each text node, CDATA section and tag to `visit`;
+/// comments are skipped. A lexer, not a parser: it never fails, and markup cut short ends the
+/// walk, so a broken part gives fewer pieces, never a panic. Linear in the input.
+pub(crate) fn scan<'a>(xml: &'a [u8], mut visit: impl FnMut(Piece<'a>)) {
     let mut at = 0;
     while at < xml.len() {
         let Some(open) = memchr::memchr(b'<', &xml[at..]).map(|i| at + i) else {
-            push_text(&xml[at..], &mut text);
+            visit(Piece::Text(&xml[at..]));
             break;
         };
-        push_text(&xml[at..open], &mut text);
+        if open > at {
+            visit(Piece::Text(&xml[at..open]));
+        }
         let rest = &xml[open..];
-        if rest.starts_with(b"<![CDATA[") {
-            let body = &rest[9..];
+        if let Some(body) = rest.strip_prefix(b"<![CDATA[") {
             let end = memchr::memmem::find(body, b"]]>").unwrap_or(body.len());
-            push_raw(&body[..end], &mut text);
+            visit(Piece::Cdata(&body[..end]));
             at = open + 9 + end + 3;
             continue;
         }
@@ -71,38 +125,29 @@ pub(super) fn paragraphs(xml: &[u8]) -> String {
         let Some(close) = memchr::memchr(b'>', rest) else {
             break;
         };
-        tag(&rest[1..close], &mut text);
+        let inside = &rest[1..close];
+        let (closing, body) = match inside.strip_prefix(b"/") {
+            Some(body) => (true, body),
+            None => (false, inside),
+        };
+        let name_end = body
+            .iter()
+            .position(|b| b.is_ascii_whitespace() || *b == b'/')
+            .unwrap_or(body.len());
+        let name = &body[..name_end];
+        visit(Piece::Tag(Tag {
+            local: name.rsplit(|&b| b == b':').next().unwrap_or(name),
+            closing,
+            empty: !closing && inside.ends_with(b"/"),
+            inside,
+        }));
         at = open + close + 1;
-    }
-    text
-}
-
-/// Acts on one tag (the bytes between `<` and `>`): a paragraph's end adds a newline, a tab
-/// or break a space.
-fn tag(inside: &[u8], text: &mut String) {
-    let (closing, body) = match inside.strip_prefix(b"/") {
-        Some(body) => (true, body),
-        None => (false, inside),
-    };
-    let name_end = body
-        .iter()
-        .position(|b| b.is_ascii_whitespace() || *b == b'/')
-        .unwrap_or(body.len());
-    let name = &body[..name_end];
-    let local = name.rsplit(|&b| b == b':').next().unwrap_or(name);
-    let empty = inside.ends_with(b"/");
-    if closing && PARAGRAPH_ENDS.contains(&local) {
-        text.push('\n');
-    } else if !closing && empty && PARAGRAPH_ENDS.contains(&local) {
-        text.push('\n'); // an empty paragraph still counts
-    } else if !closing && SPACES.contains(&local) {
-        text.push(' ');
     }
 }
 
 /// Adds a text node. Indentation between tags (white space with a line break) is not text;
 /// line breaks inside text become spaces, since a newline ends a paragraph here.
-fn push_text(node: &[u8], text: &mut String) {
+pub(crate) fn push_text(node: &[u8], text: &mut String) {
     if node.is_empty() || node.iter().all(u8::is_ascii_whitespace) && node.contains(&b'\n') {
         return;
     }
@@ -129,7 +174,7 @@ fn push_text(node: &[u8], text: &mut String) {
 }
 
 /// Adds bytes as UTF-8 (invalid sequences as U+FFFD), line breaks as spaces.
-fn push_raw(bytes: &[u8], text: &mut String) {
+pub(crate) fn push_raw(bytes: &[u8], text: &mut String) {
     let decoded = String::from_utf8_lossy(bytes);
     for c in decoded.chars() {
         text.push(if c == '\n' || c == '\r' { ' ' } else { c });

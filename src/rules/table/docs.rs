@@ -245,8 +245,10 @@ pub static UNREADABLE_TABLE: Rule = Rule {
     family: Family::Table,
     severity: Severity::Block,
     summary: "a table or spreadsheet that cannot be parsed as one",
-    detects: "Spreadsheets calamine cannot open or whose sheets cannot be read, and text \
-              tables in which no block of at least two rows of cells can be found.",
+    detects: "Spreadsheets calamine cannot open or whose sheets cannot be read, text \
+              tables in which no block of at least two rows of cells can be found, and Word \
+              or OpenDocument tables that their part ends inside or that lay out more cells \
+              than the cap.",
     why: "What cannot be read cannot be checked; it is never passed.",
     fix: "Export the table again as plain CSV or a standard workbook.",
     policy_keys: &["rules.T013"],

@@ -11,24 +11,27 @@
 //! two cells and are left alone rather than reported unreadable. A pandas default index (an
 //! empty corner cell over 0, 1, 2, …) is dropped: it numbers rows, it counts nobody.
 //!
-//! Limitation: tables in Office documents and PDFs are not rebuilt (their text goes to the
-//! text rules only), a cell holding a nested table keeps only the nested table's own check,
-//! and Markdown tables are found only in `.md`, `.markdown`, `.rmd` and `.qmd` files and in
+//! Word and OpenDocument text tables are read by [`office`](super::office) and judged the
+//! same way.
+//!
+//! Limitation: tables in PDFs and slides are not rebuilt (their text goes to the text rules
+//! only), a cell holding a nested table keeps only the nested table's own check, and
+//! Markdown tables are found only in `.md`, `.markdown`, `.rmd` and `.qmd` files and in
 //! notebooks, not in plain text or logs.
 
 use memchr::memchr;
 use serde_json::Value;
 
 use super::grid::{self, Grid};
-use super::{check_grid, layout};
+use super::{check_grid, layout, office};
 use crate::identify::{Class, Format};
 use crate::inspect::Inspected;
 use crate::policy::Policy;
-use crate::rules::Findings;
+use crate::rules::{document, Findings};
 
 /// Largest `colspan` or `rowspan` honoured: a malicious span must not make a grid of
 /// billions of empty cells.
-const MAX_SPAN: usize = 256;
+pub(super) const MAX_SPAN: usize = 256;
 
 /// Extensions of Markdown files, whose pipe tables are read.
 const MARKDOWN: &[&str] = &["md", "markdown", "rmd", "qmd"];
@@ -42,6 +45,7 @@ pub(super) fn check(file: &Inspected, content: &[u8], policy: &Policy, out: &mut
     let grids = match file.identity.format {
         Format::Html => named(html_tables(&grid::decode(content).0), ""),
         Format::Notebook => notebook_tables(content),
+        f if document::has_tables(f) => return office::check(file, policy, out),
         _ if file.class() == Class::Text && markdown => {
             named(pipe_tables(&grid::decode(content).0), "")
         }
@@ -55,15 +59,15 @@ pub(super) fn check(file: &Inspected, content: &[u8], policy: &Policy, out: &mut
 }
 
 /// A grid of at least two columns in which the layout finds a table body.
-fn is_data_table(grid: &Grid) -> bool {
+pub(super) fn is_data_table(grid: &Grid) -> bool {
     (0..grid.rows()).any(|r| grid.filled(r) >= 2) && layout::understand(grid).is_some()
 }
 
 /// One table as read: its rows, each with the one-based line it starts on.
-type Rows = Vec<(u64, Vec<String>)>;
+pub(super) type Rows = Vec<(u64, Vec<String>)>;
 
 /// Grids named `{prefix}table N` (one-based), for the findings' chunk.
-fn named(tables: Vec<Rows>, prefix: &str) -> Vec<Grid> {
+pub(super) fn named(tables: Vec<Rows>, prefix: &str) -> Vec<Grid> {
     tables
         .into_iter()
         .enumerate()

@@ -6,7 +6,8 @@
 //! that understanding. Files that cannot be read as a table are blocked, never passed.
 //!
 //! Tables inside web pages, notebooks and Markdown (HTML `<table>`, pipe tables) are read by
-//! [`embedded`] and judged by the same rules, in place.
+//! [`embedded`], those of Word and OpenDocument text documents by [`office`], and judged by
+//! the same rules, in place.
 //!
 //! One module per concern: reading ([`grid`], [`sheets`], [`value`]), understanding
 //! ([`layout`]), and the rules ([`counts`], [`extremes`], [`suppression`], [`microdata`],
@@ -28,6 +29,7 @@ pub mod grid;
 pub mod headers;
 pub mod layout;
 pub mod microdata;
+pub mod office;
 pub mod payload;
 pub mod sheets;
 pub mod suppression;
