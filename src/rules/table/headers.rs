@@ -224,6 +224,14 @@ pub fn stat_from_header(header: &str) -> Option<Stat> {
     if super::layout::is_quantile_header(header) {
         return Some(Stat::Median); // `25%`: a quantile, one unit's value like a median
     }
+    // Person-time (`person_years`, `pyrs`) is a total of follow-up, not a count of units: a
+    // value of its own, so that a short follow-up is not taken for a small cell.
+    let person_time = (has("person") || has("patient"))
+        && any(&["years", "year", "days", "months", "time"])
+        || any(&["py", "pyrs", "pyears", "persontime", "personyears"]);
+    if person_time {
+        return Some(Stat::Value);
+    }
     let counts_first = COUNT_WORDS.contains(&first) || is_numero(header, &words);
     if counts_first && (has("%") || has("pct")) {
         return Some(Stat::Count); // `n (%)`: the count leads the cell
@@ -324,6 +332,9 @@ mod tests {
     #[test]
     fn headers_name_statistics() {
         assert_eq!(stat_from_header("n (%)"), Some(Stat::Count));
+        assert_eq!(stat_from_header("person_years"), Some(Stat::Value));
+        assert_eq!(stat_from_header("Person-time (days)"), Some(Stat::Value));
+        assert_eq!(stat_from_header("pyrs"), Some(Stat::Value));
         assert_eq!(stat_from_header("N"), Some(Stat::N));
         assert_eq!(stat_from_header("n"), Some(Stat::Count));
         assert_eq!(stat_from_header("mean (SD)"), Some(Stat::Mean));
