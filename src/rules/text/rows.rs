@@ -196,9 +196,9 @@ fn has_digit(token: &str) -> bool {
     token.bytes().any(|b| b.is_ascii_digit())
 }
 
-/// The key after a person word, or in a person field. Most lines name no person, and this
-/// is all they cost: a vectorised search for the spaces, and a look at the first byte of each
-/// token, closer only at tokens that start like a person word (or follow one).
+/// The key after a person word, or in a person field. Only lines that pass
+/// [`may_name_person`] come here: a search for the spaces, and a closer look only at tokens
+/// that start like a person word (or follow one).
 fn person_key(line: &str) -> Option<&str> {
     let bytes = line.as_bytes();
     let starts = std::iter::once(0).chain(memchr::memchr_iter(b' ', bytes).map(|at| at + 1));
