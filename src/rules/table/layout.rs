@@ -278,6 +278,7 @@ pub fn understand(grid: &Grid) -> Option<Table<'_>> {
         .collect();
     row_percentages(&mut columns);
     long_format_labels(&mut columns);
+    indicator_columns(&mut columns);
 
     let label_columns: Vec<usize> = columns
         .iter()
@@ -496,10 +497,6 @@ fn classify(
         None
     } else if percent_signs * 2 > numbers {
         Some(Stat::Percent)
-    } else if integers == numbers && indicator(&values) {
-        // Only 0 and 1 down many rows, and no header calling them counts: a flag per row (an
-        // outcome, a diagnosis), which individual-level data has and aggregates do not.
-        Some(Stat::Value)
     } else if integers == numbers {
         Some(Stat::Count)
     } else {
@@ -519,6 +516,23 @@ fn classify(
 /// Fewest rows of 0 and 1 that make an unnamed column a flag per row rather than counts; the
 /// default policy's `tables.individual_rows` is the same.
 const INDICATOR_ROWS: usize = 20;
+
+/// Unnamed columns of only 0 and 1 down many rows, in a table with no other count or
+/// statistic, are flags per row (an outcome, a diagnosis), which individual-level data has
+/// and aggregates do not. Beside other counts they stay counts: zeros and ones of a group are
+/// small cells.
+fn indicator_columns(columns: &mut [Column]) {
+    let flag = |c: &Column| c.stat == Some(Stat::Count) && !c.named && indicator(&c.values);
+    let other_statistics = columns
+        .iter()
+        .any(|c| c.stat.is_some_and(|s| s != Stat::Value) && !flag(c));
+    if other_statistics {
+        return;
+    }
+    for column in columns.iter_mut().filter(|c| flag(c)) {
+        column.stat = Some(Stat::Value);
+    }
+}
 
 fn indicator(values: &[Value]) -> bool {
     let numbers = values
@@ -672,6 +686,24 @@ mod tests {
         assert!(!looks_like_key(&values(&[4.0, 136.0, 139.0])));
         // Two values of four repeating once each is not enough: 3 distinct of 4.
         assert!(!looks_like_key(&values(&[12.0, 12.0, 15.0, 31.0])));
+    }
+
+    #[test]
+    fn zeros_and_ones_are_flags_alone_and_counts_beside_counts() {
+        let alone: String = (0..25).map(|i| format!("0.{i:02},{}\n", i % 2)).collect();
+        let g = grid(&format!("predicted,observed\n{alone}"));
+        assert_eq!(
+            understand(&g).expect("a table").columns[1].stat,
+            Some(Stat::Value)
+        );
+        let beside: String = (0..25)
+            .map(|i| format!("P{i},{},{}\n", i % 2, 1000 + i * 37))
+            .collect();
+        let g = grid(&format!("practice,cases,list_size\n{beside}"));
+        assert_eq!(
+            understand(&g).expect("a table").columns[1].stat,
+            Some(Stat::Count)
+        );
     }
 
     #[test]
