@@ -9,7 +9,7 @@ every identifier); leak/ holds one positive case or more for every text rule. Id
 values are made up: check digits are computed here from the published algorithms.
 
 testdata/logs/ holds console tables in logs for the table rules: Stata `tabulate` output
-(text and SMCL) and a pipe table in a run log, with a clean Stata log of a crosstab beside
+(text and SMCL), R's table() in a .Rout file and a pipe table in a run log, with a clean Stata log of a crosstab beside
 regression and summary output.
 """
 
@@ -429,6 +429,28 @@ def logs() -> None:
           + ". tabulate region\n\n"
           + one_way("region", [(r, 580 + 40 * i) for i, r in enumerate(regions)])
           + REGRESS + STATA_CLOSE.format(name=name))
+    # R CMD BATCH output: a two-way table() printed with its dimension names (London has 3
+    # with a complication), beside summary() and a data frame's head, which are not tables.
+    write(LOGS / "leak" / "r_table.Rout",
+          "R version 4.4.1 (2024-06-14) -- \"Race for Your Life\"\n\n"
+          "> cohort <- read.csv(\"cohort.csv\")\n"
+          "> summary(cohort$los)\n"
+          "   Min. 1st Qu.  Median    Mean 3rd Qu.    Max. \n"
+          "   1.00    2.00    4.00    4.11    6.00   38.00 \n"
+          "> head(cohort[, c(\"region\", \"los\")], 3)\n"
+          "    region los\n"
+          "1   London   2\n"
+          "2 Midlands   5\n"
+          "3    North   1\n"
+          "> with(cohort, table(region, complication))\n"
+          "          complication\n"
+          "region       0   1\n"
+          "  London   729   3\n"
+          "  Midlands 670  12\n"
+          "  North    655  21\n"
+          "> proc.time()\n"
+          "   user  system elapsed \n"
+          "  0.412   0.051   0.470 \n")
     write(LOGS / "leak" / "pipe_table.log",
           "2026-12-04 10:15:00 INFO loading cohort\n"
           "2026-12-04 10:15:01 INFO 1968 rows after exclusions\n"

@@ -1,7 +1,7 @@
 //! Console tables in logs through the binary, on the fixtures under `testdata/logs/` that
-//! `testdata/generate_text.py` writes: Stata `tabulate` output (plain and SMCL) and a pipe
-//! table printed into a run log meet the table rules, at the table, cell and line of the
-//! file; estimation and summary output beside a clean crosstab does not.
+//! `testdata/generate_text.py` writes: Stata `tabulate` output (plain and SMCL), R's
+//! `table()` and a pipe table printed into a run log meet the table rules, at the table,
+//! cell and line of the file; estimation and summary output beside a clean crosstab does not.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -124,6 +124,15 @@ fn a_one_way_tabulate_and_a_pipe_table_in_a_run_log() {
             ("T014", "table 1", "", "", 0),
             ("T001", "table 1", "Mixed", "Freq.", 5),
             ("T002", "table 1", "Mixed", "Percent", 5),
+        ])
+    );
+    // R's table(region, complication): London has 3 (line 15); summary(), head() and
+    // proc.time() beside it are not tables.
+    assert_eq!(
+        findings(&report, "leak/r_table.Rout"),
+        owned(&[
+            ("T014", "table 1", "", "", 0),
+            ("T001", "table 1", "London", "complication = 1 / n", 15),
         ])
     );
     // The pipe table's 18-39 row (line 7) has 3 deaths.

@@ -1,11 +1,11 @@
-//! Tables printed to the console and kept in logs: Stata's `tabulate` output, and Markdown
-//! pipe tables written into plain text.
+//! Tables printed to the console and kept in logs: Stata's `tabulate` output, R's two-way
+//! `table()`, and Markdown pipe tables written into plain text.
 //!
 //! Stata and R logs are primary outputs of a TRE, and a `tabulate region complication` in a
 //! log discloses its small cells exactly as the same crosstab saved as a CSV. So the console
-//! tables of plain-text files (`.log`, `.txt`, `.out`, `.lst`, and `.smcl` once its markup
-//! is turned back into text) are rebuilt into rows, each with its line in the file, and
-//! judged by the table rules like any other table.
+//! tables of plain-text files (`.log`, `.txt`, `.out`, `.lst`, R's `.Rout`, and `.smcl`
+//! once its markup is turned back into text) are rebuilt into rows, each with its line in
+//! the file, and judged by the table rules like any other table.
 //!
 //! A log is mostly not tables: timings, row counts, iterations and coefficients must not be
 //! read as cells. So only blocks of Stata's exact shape are read: a rule line of `-` and
@@ -17,16 +17,23 @@
 //! skipped). Estimation tables never qualify: their header holds `P>|t|` (a `|` where the
 //! rule has no `+`), and their summary block has text beside its rules.
 //!
-//! Limitation: R's printed `table()` and `xtabs()` output, which has no rules or
-//! separators to tell it from other aligned numbers, is not read; nor are Stata's
-//! `table` (version 17 and later), `tabstat` and `summarize` output, nor a `tabulate` run
-//! with `nofreq` (percentages only, nothing counted).
+//!
+//! R's printed two-way `table()` and `xtabs()` output has no rules, so it is read only in
+//! the shape R prints it with its dimension names: a line of the column variable's name
+//! (or of spaces only) indented past the row labels, a header line of single-word column
+//! values (after the row variable's name), then rows indented two spaces, a label, and
+//! whole numbers ending exactly where the header's values end.
+//!
+//! Limitation: R's one-way `table()` (printed across, like `summary()` and `quantile()`),
+//! column values of several words, Stata's `table` (version 17 and later), `tabstat` and
+//! `summarize` output, and a `tabulate` run with `nofreq` (percentages only, nothing
+//! counted) are not read.
 
 use super::embedded::{pipe_tables, Rows};
 
 /// Extensions of logs and plain-text outputs whose console tables are read, whether the file
 /// is identified as plain text or, having `|` on most lines, as a `|`-delimited table.
-pub(super) const EXTENSIONS: &[&str] = &["txt", "log", "out", "lst", "smcl"];
+pub(super) const EXTENSIONS: &[&str] = &["txt", "log", "out", "lst", "smcl", "rout"];
 
 /// Every console table of a log or text file, in the order they appear: Stata tables and
 /// pipe tables. `smcl` says the text is Stata's SMCL markup, which is turned into the text
@@ -40,6 +47,7 @@ pub fn tables(text: &str, smcl: bool) -> Vec<Rows> {
         text
     };
     let mut found = stata_tables(text);
+    found.extend(r_tables(text));
     // Boxes drawn with pipes (Stata's `Key` box above a crosstab) read as pipe tables of one
     // column: they hold no cells and must not take a table's number.
     let columns = |rows: &Rows| rows.iter().any(|(_, cells)| cells.len() >= 2);
@@ -330,6 +338,127 @@ fn two_way(
     (rows.len() >= 3).then_some(rows)
 }
 
+/// The words of a line with the character positions where each starts and ends.
+fn words(line: &str) -> Vec<(String, usize, usize)> {
+    let mut words = Vec::new();
+    let mut word = String::new();
+    let mut start = 0;
+    for (i, c) in line.chars().chain([' ']).enumerate() {
+        if c.is_whitespace() {
+            if !word.is_empty() {
+                words.push((std::mem::take(&mut word), start, i));
+            }
+        } else {
+            if word.is_empty() {
+                start = i;
+            }
+            word.push(c);
+        }
+    }
+    words
+}
+
+/// R's printed two-way `table()` and `xtabs()` tables, each as two header rows and one
+/// row per row label, with its one-based line.
+pub fn r_tables(text: &str) -> Vec<Rows> {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut tables = Vec::new();
+    let mut at = 1;
+    while at + 2 < lines.len() {
+        match read_r_table(&lines, at) {
+            Some((rows, end)) => {
+                tables.push(rows);
+                at = end;
+            }
+            None => at += 1,
+        }
+    }
+    tables
+}
+
+/// Reads the R table whose header line is line `header_at` (zero-based): its rows and the
+/// line after it, or `None` when the lines there are not one.
+fn read_r_table(lines: &[&str], header_at: usize) -> Option<(Rows, usize)> {
+    let row = lines.get(header_at + 1)?;
+    if !row.starts_with("  ") || row[2..].starts_with(char::is_whitespace) {
+        return None; // most lines of a log: settled before any allocation
+    }
+    let above = *lines.get(header_at.checked_sub(1)?)?;
+    let header = words(lines.get(header_at)?);
+    let (row_variable, values) = match header.split_first() {
+        Some((first, rest)) if first.1 == 0 => (first.0.as_str(), rest),
+        _ => ("", header.as_slice()),
+    };
+    let first_value = values.first()?.1;
+    let name_end = if row_variable.is_empty() {
+        2
+    } else {
+        row_variable.len()
+    };
+    // The column variable's name, or spaces only where R names no dimensions.
+    let indent = above.chars().take_while(|c| *c == ' ').count();
+    let column_variable = words(above);
+    let named_above = match column_variable.as_slice() {
+        [] => !above.is_empty() && row_variable.is_empty(),
+        [(_, start, _)] => indent >= 1 && *start >= name_end && *start <= first_value,
+        _ => false,
+    };
+    if values.len() < 2 || !named_above {
+        return None;
+    }
+    let ends: Vec<usize> = values.iter().map(|(_, _, end)| *end).collect();
+    let mut rows = Vec::new();
+    let mut end = header_at + 1;
+    while let Some(line) = lines.get(end) {
+        let Some(cells) = r_row(line, &ends, first_value) else {
+            break;
+        };
+        rows.push((end as u64 + 1, cells));
+        end += 1;
+    }
+    if rows.len() < 2 {
+        return None;
+    }
+    let column_variable = column_variable.first().map_or("", |(w, _, _)| w.as_str());
+    let mut top = vec![String::new()];
+    top.extend(values.iter().map(|(value, _, _)| {
+        let numeric = value
+            .bytes()
+            .all(|b| b.is_ascii_digit() || b == b'.' || b == b'-');
+        match (column_variable, numeric) {
+            ("", false) => value.clone(),
+            ("", true) => format!("= {value}"),
+            (name, _) => format!("{name} = {value}"),
+        }
+    }));
+    let mut head = vec![row_variable.to_string()];
+    head.extend(values.iter().map(|_| "n".to_string()));
+    let mut table = vec![(header_at as u64, top), (header_at as u64 + 1, head)];
+    table.extend(rows);
+    Some((table, end))
+}
+
+/// One row of an R table: two spaces, a label ending before the first column, and whole
+/// numbers ending where the header's values end.
+fn r_row(line: &str, ends: &[usize], first_value: usize) -> Option<Vec<String>> {
+    let indented = line.starts_with("  ") && !line[2..].starts_with(char::is_whitespace);
+    let found = words(line);
+    let cells = found.len().checked_sub(ends.len())?;
+    let (label, numbers) = found.split_at(cells);
+    let aligned = numbers
+        .iter()
+        .zip(ends)
+        .all(|((word, _, end), e)| end == e && word.bytes().all(|b| b.is_ascii_digit()));
+    let label_end = label.last().map_or(0, |(_, _, end)| *end);
+    if !indented || label.is_empty() || !aligned || label_end >= first_value {
+        return None;
+    }
+    let text = label.iter().map(|(w, _, _)| w.as_str()).collect::<Vec<_>>();
+    let mut cells = vec![text.join(" ")];
+    cells.extend(numbers.iter().map(|(w, _, _)| w.clone()));
+    Some(cells)
+}
+
 /// Turns SMCL, the markup of Stata's `.smcl` logs, into the text Stata prints, line for
 /// line: `{c |}` and `{c +}` become `|` and `+`, `{hline N}` N dashes, `{space N}` N
 /// spaces, `{col N}` spaces up to column N, `{ralign N:text}` and its kin the text aligned
@@ -557,6 +686,58 @@ mod tests {
             "\u{e9}|\u{e9}\n-----+-----\n\u{e9}|1\n",
         ] {
             assert!(stata_tables(text).is_empty(), "{text}");
+        }
+    }
+
+    #[test]
+    fn an_r_table_with_dimension_names_reads_as_its_counts() {
+        let text = "> with(cohort, table(region, complication))\n\
+            \x20         complication\n\
+            region       0   1\n\
+            \x20 London   728   4\n\
+            \x20 Midlands 670  12\n\
+            > xtabs(~ a + b, d)\n\
+            \x20  \n\
+            \x20   x y\n\
+            \x20 a 1 2\n\
+            \x20 b 3 4\n";
+        let tables = r_tables(text);
+        assert_eq!(tables.len(), 2);
+        assert_eq!(
+            texts(&tables[0]),
+            [
+                (2, vec!["", "complication = 0", "complication = 1"]),
+                (3, vec!["region", "n", "n"]),
+                (4, vec!["London", "728", "4"]),
+                (5, vec!["Midlands", "670", "12"]),
+            ]
+        );
+        assert_eq!(
+            texts(&tables[1]),
+            [
+                (7, vec!["", "x", "y"]),
+                (8, vec!["", "n", "n"]),
+                (9, vec!["a", "1", "2"]),
+                (10, vec!["b", "3", "4"]),
+            ]
+        );
+    }
+
+    #[test]
+    fn aligned_numbers_that_are_not_an_r_table_are_left_alone() {
+        for text in [
+            // One-way table, quantiles and summaries: printed across, no row labels.
+            "> table(region)\nregion\n  London Midlands \n     732      682 \n",
+            "> quantile(los)\n  0%  25%  50%  75% 100% \n   1    2    4    6   38 \n",
+            // A data frame: row names at the margin; no line above naming the columns.
+            "> head(d)\n  region   n\n1 London 732\n2 Midlands 682\n",
+            "Folds:\n       train test\n  fold1   800  200\n  fold2   800  200\n",
+            // Decimals, a misaligned number, a label running into the numbers.
+            "   \n    a    b\n  x 1.5  2.0\n  y 3.0  4.0\n",
+            "   \n    a  b\n  x 1   2\n  y 3   4\n",
+            "      v\nr     a  b\n  longlabel 1  2\n  y    3  4\n",
+        ] {
+            assert!(r_tables(text).is_empty(), "{text}");
         }
     }
 
