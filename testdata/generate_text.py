@@ -7,6 +7,10 @@ shows no change. Standard library only (Python 3.11).
 clean/ holds outputs that must pass (a log, scripts, a git log, notes, and lookalikes of
 every identifier); leak/ holds one positive case or more for every text rule. Identifier
 values are made up: check digits are computed here from the published algorithms.
+
+testdata/logs/ holds console tables in logs for the table rules: Stata `tabulate` output
+(text and SMCL), R's table() in a .Rout file and a pipe table in a run log, with a clean Stata log of a crosstab beside
+regression and summary output.
 """
 
 import base64
@@ -16,6 +20,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 TEXT = HERE / "text"
+LOGS = HERE / "logs"
 
 
 def write(path: Path, text: str) -> None:
@@ -289,6 +294,178 @@ def leak() -> None:
     )
 
 
+STATA_OPEN = (
+    "-" * 79 + "\n"
+    "      name:  <unnamed>\n"
+    "       log:  /project/logs/{name}\n"
+    "  log type:  text\n"
+    " opened on:   4 Dec 2026, 10:12:03\n\n"
+    ". use cohort, clear\n(Synthetic cohort)\n\n"
+)
+STATA_CLOSE = (
+    ". log close\n"
+    "      name:  <unnamed>\n"
+    "       log:  /project/logs/{name}\n"
+    "  log type:  text\n"
+    " closed on:   4 Dec 2026, 10:12:05\n" + "-" * 79 + "\n"
+)
+
+
+def thousands(n: int) -> str:
+    return f"{n:,}"
+
+
+def two_way(rowvar: str, colvar: str, values: list[str], rows: list[tuple[str, list[int]]],
+            percent: bool = False) -> str:
+    """Stata's `tabulate rowvar colvar` (with `, row` when percent): each column 11 wide,
+    numbers right-aligned in 10 then a space, the Total column 10 wide."""
+    k = len(values)
+    rule = "-" * 11 + "+" + "-" * (11 * k) + "+" + "-" * 10 + "\n"
+    out = ""
+    if percent:
+        out += ("+----------------+\n| Key            |\n|----------------|\n"
+                "|   frequency    |\n| row percentage |\n+----------------+\n\n")
+    out += " " * 11 + "|" + f"{colvar:^{11 * k}}".rstrip() + "\n"
+    out += f"{rowvar:>10} |" + "".join(f"{v:>10} " for v in values) + "|" + f"{'Total':>10}\n"
+    out += rule
+    totals = [sum(r[1][i] for r in rows) for i in range(k)]
+    for n, (label, cells) in enumerate(rows + [("Total", totals)]):
+        if label == "Total":
+            out += rule
+        elif n > 0 and percent:
+            out += " " * 11 + "|" + " " * (11 * k) + "|\n"
+        whole = sum(cells)
+        out += (f"{label:>10} |" + "".join(f"{thousands(c):>10} " for c in cells)
+                + "|" + f"{thousands(whole):>10} \n")
+        if percent:
+            out += (" " * 11 + "|" + "".join(f"{100 * c / whole:>10.2f} " for c in cells)
+                    + "|" + f"{100.0:>10.2f} \n")
+    return out + "\n"
+
+
+def one_way(var: str, rows: list[tuple[str, int]]) -> str:
+    """Stata's `tabulate var`: Freq., Percent and Cum. columns, a Total row without Cum."""
+    total = sum(n for _, n in rows)
+    rule = "-" * 12 + "+" + "-" * 35 + "\n"
+    out = f"{var:>11} |      Freq.     Percent        Cum.\n" + rule
+    cum = 0.0
+    for label, n in rows:
+        cum += 100 * n / total
+        out += f"{label:>11} |{thousands(n):>11}{100 * n / total:>12.2f}{cum:>12.2f}\n"
+    return out + rule + f"{'Total':>11} |{thousands(total):>11}{100.0:>12.2f}\n\n"
+
+
+REGRESS = """\
+. regress los age
+
+      Source |       SS           df       MS      Number of obs   =     1,414
+-------------+----------------------------------   F(1, 1412)      =      3.21
+       Model |  12.3456789         1  12.3456789   Prob > F        =    0.0734
+    Residual |  5432.10987     1,412  3.84710331   R-squared       =    0.0023
+-------------+----------------------------------   Adj R-squared   =    0.0016
+       Total |  5444.45555     1,413  3.85311787   Root MSE        =    1.9614
+
+------------------------------------------------------------------------------
+         los | Coefficient  Std. err.      t    P>|t|     [95% conf. interval]
+-------------+----------------------------------------------------------------
+         age |   .0912345   .0509123     1.79   0.073    -.0086345    .1911035
+       _cons |   2.345678   .0723456    32.42   0.000     2.203765    2.487591
+------------------------------------------------------------------------------
+
+. summarize age los
+
+    Variable |        Obs        Mean    Std. dev.       Min        Max
+-------------+---------------------------------------------------------
+         age |      1,414    52.31888    14.01234         18         90
+         los |      1,414    4.112447    3.871234          1         38
+
+"""
+
+
+def smcl(text: str) -> str:
+    """The SMCL Stata writes for a plain log: `{c |}` for `|`, `{hline N}{c +}` rules, and
+    `{txt}`/`{res}` around labels and numbers, as real `.smcl` logs have them."""
+    out = ["{smcl}"]
+    for line in text.splitlines():
+        if line and set(line) <= {"-", "+"} and "+" in line:
+            out.append("{txt}" + "{c +}".join(f"{{hline {len(p)}}}" for p in line.split("+")))
+        elif "|" in line and not line.startswith(("|", "+")):
+            parts = line.split("|")
+            out.append("{txt}" + parts[0] + "".join("{c |}{res}" + p for p in parts[1:]))
+        elif line.startswith(". "):
+            out.append("{com}" + line)
+        else:
+            out.append("{txt}" + line)
+    return "\n".join(out) + "\n"
+
+
+def logs() -> None:
+    """Console tables in logs (testdata/logs/): Stata `tabulate` output and a pipe table."""
+    regions = ["London", "Midlands", "North", "South"]
+    leak_two_way = two_way("region", "complication", ["0", "1"],
+                           [("London", [728, 4]), ("Midlands", [670, 12])])
+    name = "stata_tab.log"
+    write(LOGS / "leak" / name,
+          STATA_OPEN.format(name=name) + ". tabulate region complication\n\n"
+          + leak_two_way + STATA_CLOSE.format(name=name))
+    write(LOGS / "leak" / "stata_tab.smcl",
+          smcl(STATA_OPEN.format(name="stata_tab.smcl").replace("type:  text", "type:  smcl")
+               + ". tabulate region complication\n\n" + leak_two_way))
+    ethnicity = one_way("ethnicity", [("Asian", 212), ("Black", 97), ("Mixed", 3),
+                                      ("White", 1102)])
+    name = "stata_oneway.log"
+    write(LOGS / "leak" / name,
+          STATA_OPEN.format(name=name) + ". tabulate ethnicity\n\n" + ethnicity
+          + STATA_CLOSE.format(name=name))
+    # The table alone, copied into a text file: `|` on most lines, so identified as a
+    # `|`-delimited table.
+    write(LOGS / "leak" / "tabulate.txt", ethnicity)
+    name = "stata_clean.log"
+    write(LOGS / "clean" / name,
+          STATA_OPEN.format(name=name) + ". tabulate region sex, row\n\n"
+          + two_way("region", "sex", ["Female", "Male"],
+                    [(r, [300 + 17 * i, 280 + 23 * i]) for i, r in enumerate(regions)],
+                    percent=True)
+          + ". tabulate region\n\n"
+          + one_way("region", [(r, 580 + 40 * i) for i, r in enumerate(regions)])
+          + REGRESS + STATA_CLOSE.format(name=name))
+    # R CMD BATCH output: a two-way table() printed with its dimension names (London has 3
+    # with a complication), beside summary() and a data frame's head, which are not tables.
+    write(LOGS / "leak" / "r_table.Rout",
+          "R version 4.4.1 (2024-06-14) -- \"Race for Your Life\"\n\n"
+          "> cohort <- read.csv(\"cohort.csv\")\n"
+          "> summary(cohort$los)\n"
+          "   Min. 1st Qu.  Median    Mean 3rd Qu.    Max. \n"
+          "   1.00    2.00    4.00    4.11    6.00   38.00 \n"
+          "> head(cohort[, c(\"region\", \"los\")], 3)\n"
+          "    region los\n"
+          "1   London   2\n"
+          "2 Midlands   5\n"
+          "3    North   1\n"
+          "> with(cohort, table(region, complication))\n"
+          "          complication\n"
+          "region       0   1\n"
+          "  London   729   3\n"
+          "  Midlands 670  12\n"
+          "  North    655  21\n"
+          "> proc.time()\n"
+          "   user  system elapsed \n"
+          "  0.412   0.051   0.470 \n")
+    write(LOGS / "leak" / "pipe_table.log",
+          "2026-12-04 10:15:00 INFO loading cohort\n"
+          "2026-12-04 10:15:01 INFO 1968 rows after exclusions\n"
+          "2026-12-04 10:15:01 INFO fitting model: 12 iterations, 0.41 s\n"
+          "2026-12-04 10:15:02 INFO table 2 (deaths and admissions by age band):\n"
+          "| age_band   |   deaths |   admissions |\n"
+          "|:-----------|---------:|-------------:|\n"
+          "| 18-39      |        3 |          412 |\n"
+          "| 40-59      |       27 |          655 |\n"
+          "| 60+        |       88 |          901 |\n"
+          "2026-12-04 10:15:03 INFO wrote outputs/table2.csv\n"
+          "2026-12-04 10:15:03 INFO done in 3.2 s\n")
+
+
 if __name__ == "__main__":
     clean()
     leak()
+    logs()

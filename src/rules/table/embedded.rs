@@ -11,19 +11,18 @@
 //! two cells and are left alone rather than reported unreadable. A pandas default index (an
 //! empty corner cell over 0, 1, 2, …) is dropped: it numbers rows, it counts nobody.
 //!
-//! Word and OpenDocument text tables are read by [`office`](super::office) and judged the
-//! same way.
+//! Word and OpenDocument text tables are read by [`office`](super::office), and the console
+//! tables of logs and plain text (Stata's `tabulate`, pipe tables) by
+//! [`console`](super::console), and judged the same way.
 //!
 //! Limitation: tables in PDFs and slides are not rebuilt (their text goes to the text rules
-//! only), a cell holding a nested table keeps only the nested table's own check, and
-//! Markdown tables are found only in `.md`, `.markdown`, `.rmd` and `.qmd` files and in
-//! notebooks, not in plain text or logs.
+//! only), and a cell holding a nested table keeps only the nested table's own check.
 
 use memchr::memchr;
 use serde_json::Value;
 
 use super::grid::{self, Grid};
-use super::{check_grid, layout, office};
+use super::{check_grid, console, layout, office};
 use crate::identify::{Class, Format};
 use crate::inspect::Inspected;
 use crate::policy::Policy;
@@ -42,12 +41,20 @@ pub(super) fn check(file: &Inspected, content: &[u8], policy: &Policy, out: &mut
         .extension
         .as_deref()
         .is_some_and(|e| MARKDOWN.contains(&e));
+    let console = file
+        .extension
+        .as_deref()
+        .is_some_and(|e| console::EXTENSIONS.contains(&e));
     let grids = match file.identity.format {
         Format::Html => named(html_tables(&grid::decode(content).0), ""),
         Format::Notebook => notebook_tables(content),
         f if document::has_tables(f) => return office::check(file, policy, out),
         _ if file.class() == Class::Text && markdown => {
             named(pipe_tables(&grid::decode(content).0), "")
+        }
+        Format::Text if console => {
+            let smcl = file.extension.as_deref() == Some("smcl");
+            named(console::tables(&grid::decode(content).0, smcl), "")
         }
         _ => return,
     };

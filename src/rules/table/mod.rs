@@ -6,8 +6,9 @@
 //! that understanding. Files that cannot be read as a table are blocked, never passed.
 //!
 //! Tables inside web pages, notebooks and Markdown (HTML `<table>`, pipe tables) are read by
-//! [`embedded`], those of Word and OpenDocument text documents by [`office`], and judged by
-//! the same rules, in place.
+//! [`embedded`], those of Word and OpenDocument text documents by [`office`], the console
+//! tables of logs (Stata's `tabulate`, pipe tables in plain text) by [`console`], and judged
+//! by the same rules, in place.
 //!
 //! One module per concern: reading ([`grid`], [`sheets`], [`value`]), understanding
 //! ([`layout`]), and the rules ([`counts`], [`extremes`], [`suppression`], [`microdata`],
@@ -19,6 +20,7 @@
 //! Limitation: Parquet, Arrow and Feather files are not read as tables (they are microdata
 //! formats to this version and the microdata rules judge them).
 
+pub mod console;
 pub mod counts;
 pub mod differencing;
 pub mod digits;
@@ -77,6 +79,21 @@ fn check_text(file: &Inspected, content: &[u8], policy: &Policy, out: &mut Findi
     };
     let delimiter = grid::delimiter_from_detail(file.identity.detail.as_deref())
         .unwrap_or_else(|| grid::sniff_delimiter(&text, fallback));
+    if delimiter == b'|' && console::EXTENSIONS.contains(&file.extension.as_deref().unwrap_or("")) {
+        // A log holding little but a `tabulate` or a pipe table has `|` on most lines and
+        // is identified as a `|`-delimited table; its rule lines and `Total` column would
+        // be misread as cells of one.
+        let smcl = file.extension.as_deref() == Some("smcl");
+        let tables = console::tables(&text, smcl);
+        if !tables.is_empty() {
+            for grid in embedded::named(tables, "") {
+                if embedded::is_data_table(&grid) {
+                    check_grid(&grid, policy, out);
+                }
+            }
+            return;
+        }
+    }
     match grid::parse_delimited(&text, delimiter) {
         Ok(grid) => check_grid(&grid, policy, out),
         Err(error) => out.push(
