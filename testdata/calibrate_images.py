@@ -273,6 +273,7 @@ CALIBRATION_POLICY = """# Every pixel test reports every positive score (thresho
 # the policy requires rates strictly between 0 and 1).
 [images]
 spa_rate = 1e-9
+spa_busy_rate = 1e-9
 rs_rate = 1e-9
 ws_rate = 1e-9
 flat_rate = 1e-9
@@ -296,13 +297,14 @@ def scores(report):
     """Per file: the largest score of each pixel test, and the other image findings."""
     rows = {}
     for entry in report["files"]:
-        row = {"spa": None, "rs": None, "ws": None, "flat": None, "alpha": None,
+        row = {"spa": None, "spa_busy": None, "rs": None, "ws": None, "flat": None,
+               "alpha": None,
                "chi": False, "kind": None, "other": []}
         for f in entry.get("findings", []):
             e = f.get("evidence", {})
             if f["rule"] in ("G011", "G012"):
                 row["kind"] = e.get("image_kind")
-                for m in ("spa", "rs", "ws"):
+                for m in ("spa", "spa_busy", "rs", "ws"):
                     if e.get(m) is not None:
                         row[m] = max(row[m] if row[m] is not None else -9, e[m])
                 row["chi"] |= e.get("method") == "chi-square"
@@ -327,7 +329,7 @@ def measure():
 def thresholds():
     rows = json.loads((OUT / "clean-scores.json").read_text())
     calibration = {p: r for p, r in rows.items() if not held_out(Path(p).name)}
-    tests = ["spa", "rs", "ws", "flat", "alpha"]
+    tests = ["spa", "spa_busy", "rs", "ws", "flat", "alpha"]
     # Share the 1% false-alarm budget between the five tests: each threshold lies above all
     # but 0.2% of the calibration covers' scores (above all of them for fewer than 500).
     chosen = {}
@@ -355,8 +357,9 @@ def evaluate():
     for path, row in clean.items():
         kind = path.split("/")[0] + (" jpeg" if path.endswith(".jpg") else "")
         half = "held-out" if held_out(Path(path).name) else "calibration"
-        hit = bool(row["other"] or any(row[t] is not None for t in ("spa", "rs", "ws", "flat",
-                                                                     "alpha")) or row["chi"])
+        hit = bool(row["other"] or any(row[t] is not None for t in ("spa", "spa_busy", "rs",
+                                                                     "ws", "flat", "alpha"))
+                   or row["chi"])
         false_alarms[(kind, half)][0] += hit
         false_alarms[(kind, half)][1] += 1
         if hit:
@@ -366,7 +369,7 @@ def evaluate():
         for path, row in scores(report).items():
             rate, kind, name = path.split("/")
             hit = bool(row["other"] or row["chi"] or any(
-                row[t] is not None for t in ("spa", "rs", "ws", "flat", "alpha")))
+                row[t] is not None for t in ("spa", "spa_busy", "rs", "ws", "flat", "alpha")))
             cell = table[(method_dir.name, kind, float(rate))]
             cell[0] += hit
             cell[1] += 1

@@ -150,6 +150,8 @@ pub struct ImageSettings {
     pub text_chars: usize,
     /// Sample Pairs Analysis estimate at which a channel is reviewed.
     pub spa_rate: f64,
+    /// Sample Pairs Analysis over a plot's busy tiles only, at which a channel is reviewed.
+    pub spa_busy_rate: f64,
     /// RS analysis estimate at which a channel is reviewed.
     pub rs_rate: f64,
     /// Weighted Stego estimate at which a channel is reviewed.

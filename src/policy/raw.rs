@@ -203,6 +203,7 @@ struct RawImages {
     icc_bytes: Option<ByteSize>,
     text_chars: Option<usize>,
     spa_rate: Option<f64>,
+    spa_busy_rate: Option<f64>,
     rs_rate: Option<f64>,
     ws_rate: Option<f64>,
     chi_square_alpha: Option<f64>,
@@ -232,6 +233,7 @@ impl RawImages {
         };
         let settings = ImageSettings {
             spa_rate: rate("spa_rate", self.spa_rate),
+            spa_busy_rate: rate("spa_busy_rate", self.spa_busy_rate),
             rs_rate: rate("rs_rate", self.rs_rate),
             ws_rate: rate("ws_rate", self.ws_rate),
             chi_square_alpha: rate("chi_square_alpha", self.chi_square_alpha),
@@ -265,6 +267,7 @@ impl RawImages {
         }
         let fractions = [
             ("spa_rate", settings.spa_rate),
+            ("spa_busy_rate", settings.spa_busy_rate),
             ("rs_rate", settings.rs_rate),
             ("ws_rate", settings.ws_rate),
             ("chi_square_alpha", settings.chi_square_alpha),
@@ -289,6 +292,7 @@ impl RawImages {
         }
         for (key, value) in [
             ("spa_rate", settings.spa_rate),
+            ("spa_busy_rate", settings.spa_busy_rate),
             ("rs_rate", settings.rs_rate),
             ("ws_rate", settings.ws_rate),
         ] {

@@ -322,10 +322,17 @@ fn structural(
     } else {
         (estimators::rs(plane), estimators::ws(plane))
     };
+    // In a plot, a textured panel can hold a payload the flat background dilutes.
+    let busy = if plot {
+        estimators::spa_busy(plane)
+    } else {
+        None
+    };
     let alpha = settings.chi_square_alpha;
     let chi = estimators::chi_square_sequential(plane, alpha);
     let candidates = [
         ("spa", spa, settings.spa_rate),
+        ("spa-busy", busy.map(|b| b.0), settings.spa_busy_rate),
         ("rs", rs, settings.rs_rate),
         ("ws", ws, settings.ws_rate),
     ];
@@ -354,6 +361,7 @@ fn structural(
         "channel" => channel, "method" => method, "estimate" => round(estimate),
         "threshold" => threshold, "block_rate" => settings.block_rate,
         "spa" => spa.map(round), "rs" => rs.map(round), "ws" => ws.map(round),
+        "spa_busy" => busy.map(|b| round(b.0)), "busy_tiles" => busy.map(|b| b.1),
         "chi_square_prefix" => chi.map(|c| c.covered),
         "chi_square_rest_p" => chi.and_then(|c| c.rest_p).map(round),
         "chi_square_alpha" => alpha,

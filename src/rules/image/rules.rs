@@ -191,8 +191,9 @@ pub static LSB_SUSPECTED: Rule = Rule {
     severity: Severity::Review,
     summary: "a structural estimate of LSB or DCT embedding above the review threshold",
     detects: "Per colour channel of a lossless image, the embedding rate estimated by Sample \
-              Pairs Analysis, RS analysis, Weighted Stego (Ker-Böhme predictor and weights), \
-              or the chi-square attack on sequential prefixes, at or above its threshold but \
+              Pairs Analysis (in plots also over the busy tiles alone), RS analysis, Weighted \
+              Stego (Ker-Böhme predictor and weights), or the chi-square attack on sequential \
+              prefixes, at or above its threshold but \
               below images.block_rate. In a JPEG, on the quantised DCT coefficients: per \
               component, the chi-square attack on AC value pairs (JSteg-like sequential LSB \
               replacement; the share of usable coefficients that looks embedded, against \
@@ -211,6 +212,7 @@ pub static LSB_SUSPECTED: Rule = Rule {
     fix: "Ask how the image was made; export it again from the plotting library.",
     policy_keys: &[
         "images.spa_rate",
+        "images.spa_busy_rate",
         "images.rs_rate",
         "images.ws_rate",
         "images.chi_square_alpha",
