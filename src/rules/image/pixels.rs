@@ -305,9 +305,10 @@ pub fn analyse(
     }
 }
 
-/// Runs the structural estimators on one channel: SPA always, RS and WS on photos, and the
-/// chi-square attack on sequential prefixes. Reports the largest estimate when it reaches the
-/// block rate, else the estimate furthest above its review threshold; the chi-square attack fires alone only when it is clear (a tied prefix
+/// Runs the structural estimators on one channel: SPA always (and over the busy tiles in
+/// plots), RS and WS on photos, and the chi-square attack on sequential prefixes. Reports the
+/// largest estimate when it reaches the block rate, else the estimate furthest above its
+/// review threshold; the chi-square attack fires alone only when it is clear (a tied prefix
 /// followed by an untied rest, [`estimators::Sequential::clear`]) and on a plot.
 fn structural(
     plane: Plane,

@@ -197,7 +197,8 @@ pub static LSB_SUSPECTED: Rule = Rule {
               below images.block_rate. In a JPEG, on the quantised DCT coefficients: per \
               component, the chi-square attack on AC value pairs (JSteg-like sequential LSB \
               replacement; the share of usable coefficients that looks embedded, against \
-              images.jsteg_rate, below images.jsteg_block_rate), and on photo-like JPEGs the F5 calibration estimate of the \
+              images.jsteg_rate, below images.jsteg_block_rate), and on photo-like JPEGs \
+              the F5 calibration estimate of the \
               share of non-zero AC coefficients changed (its lowest of three modes against \
               images.f5_rate). The \
               evidence names the method.",

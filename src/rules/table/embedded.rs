@@ -513,7 +513,7 @@ fn reference(name: &str) -> Option<char> {
 }
 
 /// Whitespace runs collapsed to one space, trimmed.
-fn collapse(text: &str) -> String {
+pub(super) fn collapse(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 

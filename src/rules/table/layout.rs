@@ -33,6 +33,9 @@ pub struct Column {
     /// A percentage column of a set whose values add up to 100 across each row: shares of the
     /// row's whole, so a count column beside them is their denominator.
     pub row_share: bool,
+    /// A column of only 0 and 1 down many rows in a table with no other statistic: a flag
+    /// per person (an outcome, a diagnosis), read as a value rather than counts.
+    pub flag: bool,
     values: Vec<Value>,
 }
 
@@ -156,35 +159,25 @@ impl<'g> Table<'g> {
             .into_iter()
             .filter(|&i| !self.columns[i].margin)
             .collect();
-        let only = |ids: Vec<usize>| (ids.len() == 1).then(|| ids[0]);
-        let named = || {
-            only(
-                plain
-                    .iter()
-                    .copied()
-                    .filter(|&i| self.columns[i].named)
-                    .collect(),
-            )
+        let only = |ids: &[usize]| (ids.len() == 1).then(|| ids[0]);
+        let only_where = |keep: &dyn Fn(&Column) -> bool| {
+            let kept: Vec<usize> = plain
+                .iter()
+                .copied()
+                .filter(|&i| keep(&self.columns[i]))
+                .collect();
+            only(&kept)
         };
-        let bare = || {
-            only(
-                plain
-                    .iter()
-                    .copied()
-                    .filter(|&i| {
-                        let last = self.columns[i].label.rsplit(" / ").next().unwrap_or("");
-                        let words = header_words(last);
-                        words == ["n"] || words == ["count"]
-                    })
-                    .collect(),
-            )
+        let headed_n = |c: &Column| {
+            let words = header_words(c.label.rsplit(" / ").next().unwrap_or(""));
+            words == ["n"] || words == ["count"]
         };
         same_group(&ns)
             .or_else(|| same_group(&plain))
-            .or_else(|| only(ns.clone()))
-            .or_else(|| only(plain.clone()))
-            .or_else(named)
-            .or_else(bare)
+            .or_else(|| only(&ns))
+            .or_else(|| only(&plain))
+            .or_else(|| only_where(&|c| c.named))
+            .or_else(|| only_where(&headed_n))
     }
 
     /// The inferred layout, for the evidence of the table-layout finding.
@@ -509,6 +502,7 @@ fn classify(
         named: header_stat.is_some(),
         margin,
         row_share: false,
+        flag: false,
         values,
     }
 }
@@ -531,6 +525,7 @@ fn indicator_columns(columns: &mut [Column]) {
     }
     for column in columns.iter_mut().filter(|c| flag(c)) {
         column.stat = Some(Stat::Value);
+        column.flag = true;
     }
 }
 

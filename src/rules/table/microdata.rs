@@ -45,27 +45,12 @@ pub fn check(table: &Table, settings: &TableSettings, emit: &mut Emit) {
             .columns
             .iter()
             .any(|c| c.stat.is_some_and(|s| s != Stat::Value));
-        // The layout reads an unnamed column of only 0 and 1 down many rows as a value: a
-        // flag per person (an outcome, a diagnosis), named here as a reason.
-        let indicators: Vec<usize> = table
-            .columns
-            .iter()
-            .enumerate()
-            .filter(|(c, column)| {
-                column.stat == Some(Stat::Value)
-                    && rows
-                        .iter()
-                        .filter_map(|&r| table.number(r, *c))
-                        .all(|v| v == 0.0 || v == 1.0)
-            })
-            .map(|(c, _)| c)
-            .collect();
         if !aggregate {
-            for &c in &indicators {
+            for column in table.columns.iter().filter(|c| c.flag) {
                 reasons.push(format!(
                     "column {:?} holds only 0 and 1 down {} rows: an indicator per person, \
                      not a count",
-                    table.columns[c].label,
+                    column.label,
                     rows.len()
                 ));
             }

@@ -27,7 +27,7 @@
 //! goes to the text rules and is quoted by P004. Tables in slides (`.pptx`, `.odp`) are not
 //! rebuilt.
 
-use super::embedded::{is_data_table, named, Rows, MAX_SPAN};
+use super::embedded::{collapse, is_data_table, named, Rows, MAX_SPAN};
 use super::{check_grid, UNREADABLE_TABLE};
 use crate::evidence;
 use crate::finding::{Finding, Location};
@@ -424,11 +424,6 @@ fn count(tag: &Tag, name: &str) -> usize {
     tag.attribute(name)
         .and_then(|value| value.trim().parse::<usize>().ok())
         .map_or(1, |n| n.clamp(1, MAX_SPAN))
-}
-
-/// Whitespace runs collapsed to one space, trimmed.
-fn collapse(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 #[cfg(test)]
